@@ -1,0 +1,97 @@
+"""``crosstalk``: the amplifier-to-amplifier crosstalk matrix of a detector.
+
+Matrices are flattened row-major ``NAMP x NAMP`` in the detector's amplifier readout order.
+Following the code that applies them in ip_isr, row = source amplifier and column = target (the
+class docstring there says the opposite; the schema description records the ambiguity).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..calibration import Calibration
+
+if TYPE_CHECKING:
+    from ..checks import CheckContext
+
+MATRIX_COLUMNS = ("CT_COEFFS", "CT_ERRORS", "CT_COUNTS", "CT_VALID", "CT_COEFFS_SQR", "CT_ERRORS_SQR",
+                  "CT_AMP_GAIN_RATIOS")
+#: Largest plausible |coefficient|: crosstalk of more than a few percent means a wrong file or units.
+PLAUSIBLE = 0.05
+
+
+class Crosstalk(Calibration):
+    dataset_types = ("crosstalk",)
+    OBSTYPE = "CROSSTALK"
+    SCHEMA = "Gen3 Crosstalk"
+    VERSION = "1.2"
+    LEGACY_VERSION = "1.0"
+    dimensions = ("detector",)
+    CALIBCLS = ("lsst.ip.isr.crosstalk.CrosstalkCalib", "lsst.ip.isr.CrosstalkCalib")
+    obstype_case_sensitive = True
+
+    def arrays(self) -> dict[str, tuple[np.ndarray, tuple]]:
+        """Each flattened matrix (and fit gains) with the path to it in the file."""
+        out: dict[str, tuple[np.ndarray, tuple]] = {}
+        if self._tables:
+            table = self._tables[0]
+            if len(table) == 1:
+                for col in table.columns:
+                    if col.is_array:
+                        out[col.name] = (np.asarray(col.data[0]), ("rows", 0))
+        elif self._content is not None:
+            for key, name in (("coeffs", "CT_COEFFS"), ("coeffErr", "CT_ERRORS"), ("coeffNum", "CT_COUNTS"),
+                              ("coeffValid", "CT_VALID"), ("coeffsSqr", "CT_COEFFS_SQR"),
+                              ("coeffErrSqr", "CT_ERRORS_SQR"), ("ampGainRatios", "CT_AMP_GAIN_RATIOS"),
+                              ("fitGains", "CT_FIT_GAINS")):
+                value = self._content.get(key)
+                if isinstance(value, list):
+                    out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
+        return out
+
+    def check(self, ctx: CheckContext) -> None:
+        md = self.getMetadata()
+        namp = md.get("NAMP", (self._content or {}).get("nAmp"))
+        if not isinstance(namp, int):
+            return
+        if self._tables and len(self._tables[0]) != 1:
+            ctx.error("crosstalk", f"a crosstalk table has exactly one row, not {len(self._tables[0])}")
+            return
+        det = ctx.detector()
+        if det is not None and namp != len(det.amplifiers):
+            ctx.error("crosstalk", f"NAMP is {namp} but detector {det.name} has {len(det.amplifiers)} amplifiers",
+                      path=("metadata", "NAMP"))
+        shape = md.get("CROSSTALK_SHAPE", (self._content or {}).get("crosstalkShape"))
+        if isinstance(shape, list) and shape != [namp, namp]:
+            ctx.error("crosstalk", f"CROSSTALK_SHAPE {shape} disagrees with NAMP {namp}",
+                      path=("metadata", "CROSSTALK_SHAPE"), hint=f"set CROSSTALK_SHAPE: [{namp}, {namp}]")
+        for name, (values, where) in self.arrays().items():
+            expected = namp if name == "CT_FIT_GAINS" else namp * namp
+            if name == "CT_FIT_GAINS" and values.size == 1:
+                continue  # the LSST reader expands a single value
+            if values.size != expected:
+                ctx.error("crosstalk", f"{name} has {values.size} entries; NAMP={namp} needs {expected}",
+                          path=where)
+                continue
+            if name in ("CT_COEFFS", "CT_COEFFS_SQR"):
+                matrix = values.reshape(namp, namp)
+                diag = np.diagonal(matrix)
+                if np.any(diag[np.isfinite(diag)] != 0):
+                    ctx.error("crosstalk", f"{name} has non-zero diagonal entries (an amplifier onto itself)",
+                              path=where, hint="set the diagonal to 0.0")
+            if name == "CT_COEFFS":
+                finite = values[np.isfinite(values)]
+                if finite.size and np.max(np.abs(finite)) > PLAUSIBLE:
+                    ctx.warning("crosstalk", f"largest |coefficient| is {np.max(np.abs(finite)):.3g}, more than "
+                                f"{PLAUSIBLE:g}: check the units and the matrix orientation", path=where)
+        inter = (self._content or {}).get("interChip")
+        if isinstance(inter, dict):
+            for source, values in inter.items():
+                if ctx.camera is not None and ctx.camera.detector_by_name(str(source)) is None:
+                    ctx.error("crosstalk", f"interChip source {source!r} is not a detector of the camera",
+                              path=("interChip", source))
+                if isinstance(values, list) and len(values) != namp * namp:
+                    ctx.error("crosstalk", f"interChip[{source}] has {len(values)} entries; needs {namp * namp}",
+                              path=("interChip", source))

@@ -1,0 +1,171 @@
+"""Validate a data package: find files -> parse -> schema -> semantic checks -> report.
+
+Python API::
+
+    from obscal import validate
+    report = validate(["obs_data"], profile="strict")
+    for problem in report.errors: ...
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import registry
+from .calibration import Calibration
+from .checks import CheckContext, check_common, check_edit_history
+from .layout import PathInfo, discover, resolve
+from .problems import ParseError, Report, Severity
+from .schemas import SchemaSet, default_schemas
+from .textio import Document, read_document
+
+PROFILES = ("strict", "compat")
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+class Validator:
+    """Checks files of one run; cameras are loaded once per instrument."""
+
+    def __init__(self, profile: str = "strict", schemas: SchemaSet | None = None) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+        self.profile = profile
+        self.schemas = schemas or default_schemas()
+        self.report = Report()
+        self.types = registry.load_types()
+        self.dims = registry.dimensions()
+        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self._cameras: dict[tuple[str, str], list[tuple[datetime, object]]] = {}
+        self._camera_warned: set[tuple[str, str]] = set()
+
+    # -------------------------------------------------------------------------------- entry point
+
+    def run(self, paths: Iterable[str | Path]) -> Report:
+        located: list[tuple[Path, PathInfo]] = []
+        for path in discover(Path(p) for p in paths):
+            try:
+                located.append((path, resolve(path, self.dims)))
+            except ParseError as exc:
+                self.report.error(_display(path), "layout", exc.message, hint=exc.hint)
+                self.report.files_checked += 1
+        # Cameras first, so that every other file can be checked against the one valid at its date.
+        located.sort(key=lambda item: (item[1].calib_type != "camera", str(item[0])))
+        groups: dict[tuple, list[PathInfo]] = defaultdict(list)
+        for path, info in located:
+            self.report.files_checked += 1
+            groups[info.group].append(info)
+            self.check_file(path, info)
+        for infos in groups.values():
+            self._check_group(infos)
+        return self.report
+
+    # -------------------------------------------------------------------------------- one file
+
+    def check_file(self, path: Path, info: PathInfo) -> Calibration | None:
+        file = _display(path)
+        try:
+            doc = read_document(path)
+            cls = self.types[info.calib_type]
+            calib = cls.fromDocument(doc, info.calib_type)
+        except ParseError as exc:
+            self.report.error(file, "parse", exc.message, line=exc.line, pointer=exc.pointer, hint=exc.hint)
+            return None
+        camera = self._camera_for(info, file) if info.calib_type != "camera" else None
+        ctx = CheckContext(calib, doc, info, self.profile, camera, self.report, file)
+        schema = self._schema_for(ctx, doc)
+        if schema is None:
+            return calib
+        structural_errors = self._check_schema(ctx, doc, schema)
+        if structural_errors:
+            return calib  # semantic checks assume a well-formed file
+        check_common(ctx, self.schemas.metadata_keys(schema))
+        check_edit_history(ctx, self.now)
+        try:
+            calib.check(ctx)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            ctx.error("check", f"the values cannot be checked: {exc}")
+        if info.calib_type == "camera":
+            self._cameras.setdefault((str(info.root), info.instrument), []).append((info.valid_start, calib.view()))
+        return calib
+
+    def _schema_for(self, ctx: CheckContext, doc: Document) -> dict | None:
+        calib, family = ctx.calib, ctx.calib.schema_family
+        known = self.schemas.versions(family)
+        version = calib.version
+        prefix = calib.schema_prefix(ctx.info.calib_type)
+        if version is None:
+            version = calib.LEGACY_VERSION or calib.VERSION
+            ctx.strict_error("schema", f"no {prefix}_VERSION: cannot tell which schema version the file follows; "
+                             f"assuming {version}", path=("metadata",),
+                             hint=f"add {prefix}_VERSION: {calib.VERSION}")
+        schema = self.schemas.get(family, version)
+        if schema is None:
+            ctx.error("schema", f"{prefix}_VERSION {version} is not a known version of {family} "
+                      f"(known: {', '.join(known)})", path=("metadata", f"{prefix}_VERSION"))
+        return schema
+
+    def _check_schema(self, ctx: CheckContext, doc: Document, schema: dict) -> int:
+        errors = 0
+        for issue in self.schemas.check(schema, doc.schema_instance()):
+            severity = Severity.WARNING if issue.strict_only and ctx.profile == "compat" else Severity.ERROR
+            errors += severity is Severity.ERROR and not issue.strict_only
+            line = doc.line_of(list(issue.path)) or doc.line_of(list(issue.path[:1]))
+            where = "/".join(str(p) for p in issue.path) or "file"
+            self.report.add(ctx.file, severity, "schema", f"{where}: {issue.message}", line=line,
+                            pointer=issue.pointer, hint=issue.hint)
+        return errors
+
+    # -------------------------------------------------------------------------------- cameras
+
+    def _camera_for(self, info: PathInfo, file: str):
+        key = (str(info.root), info.instrument)
+        cameras = self._cameras.get(key)
+        if not cameras:
+            if key not in self._camera_warned:
+                self._camera_warned.add(key)
+                sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
+                self.report.add(
+                    (info.root / info.instrument).as_posix(), sev, "camera",
+                    f"no valid camera description for instrument {info.instrument!r}: "
+                    "detector, amplifier and filter checks are skipped",
+                    hint=f"add {info.instrument}/camera/<validStart>.yaml",
+                )
+            return None
+        chosen = None
+        for start, view in sorted(cameras, key=lambda c: c[0]):
+            if start <= info.valid_start:
+                chosen = view
+        if chosen is None:
+            first = min(c[0] for c in cameras)
+            sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
+            self.report.add(file, sev, "camera", f"no camera description is valid at {info.valid_start.isoformat()} "
+                            f"(the first starts {first.isoformat()})", hint="date the camera description earlier")
+        return chosen
+
+    # -------------------------------------------------------------------------------- across files
+
+    def _check_group(self, infos: list[PathInfo]) -> None:
+        by_start: dict[datetime, list[PathInfo]] = defaultdict(list)
+        for info in infos:
+            by_start[info.valid_start].append(info)
+        for start, same in by_start.items():
+            if len(same) > 1:
+                names = ", ".join(sorted(i.path.name for i in same))
+                for info in same:
+                    self.report.error(_display(info.path), "validity",
+                                      f"{len(same)} files in one directory start at {start.isoformat()}: {names}",
+                                      hint="keep one file per validity start; delete or re-date the others")
+
+
+def validate(paths: Iterable[str | Path], profile: str = "strict") -> Report:
+    """Validate files and directories; return the :class:`Report` of every problem found."""
+    return Validator(profile).run(paths)
