@@ -59,8 +59,9 @@ class Document:
             meta_line = table.lines.line_of(table.header, ["meta"]) if table.lines else None
             if path[0] == "metadata":
                 return (table.meta_line(path[1]) if len(path) > 1 else None) or meta_line
-            if path[0] == "columns" and len(path) > 1:
-                return table.column_lines.get(path[1])
+            if path[0] == "columns":
+                first = next(iter(table.column_lines.values()), None)
+                return table.column_lines.get(path[1], first) if len(path) > 1 else first
             if path[0] == "rows" and len(path) > 1 and isinstance(path[1], int) and path[1] < len(table.row_lines):
                 return table.row_lines[path[1]]
             return None
