@@ -115,7 +115,11 @@ class Validator:
 
     def _check_schema(self, ctx: CheckContext, doc: Document, schema: dict) -> int:
         errors = 0
+        seen: set[tuple] = set()
         for issue in self.schemas.check(schema, doc.schema_instance()):
+            if (issue.path, issue.message) in seen:
+                continue  # the strict part repeats a requirement of the base schema
+            seen.add((issue.path, issue.message))
             severity = Severity.WARNING if issue.strict_only and ctx.profile == "compat" else Severity.ERROR
             errors += severity is Severity.ERROR and not issue.strict_only
             line = doc.line_of(list(issue.path)) or doc.line_of(list(issue.path[:1]))

@@ -1,0 +1,233 @@
+"""Semantic checks: each is tripped by a broken copy of obs_data and reported at its place."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from obscal import Calibration, validate
+from obscal.layout import parse_valid_start
+
+from .conftest import REPO, edit
+
+EX = "ExampleCam"
+
+
+def messages(report, severity: str = "errors") -> list[str]:
+    return [f"{Path(p.file).name}:{p.line}: {p.message}" for p in getattr(report, severity)]
+
+
+def only_error(report, fragment: str) -> None:
+    errors = messages(report)
+    assert errors, "expected an error"
+    assert any(fragment in e for e in errors), errors
+
+
+def test_obs_data_passes_strict() -> None:
+    report = validate([REPO / "obs_data"])
+    assert report.ok, messages(report)
+    assert not report.warnings, messages(report, "warnings")
+    assert report.files_checked >= 60
+
+
+def test_variants_pass_compat_and_fail_strict(variants: Path) -> None:
+    compat = validate([variants], profile="compat")
+    assert compat.ok, messages(compat)
+    assert compat.files_checked == 11
+    assert any("no valid camera description" in w.message for w in compat.warnings)
+    strict = validate([variants], profile="strict")
+    assert not strict.ok
+    assert any("missing required key 'EDIT_HISTORY'" in e for e in messages(strict))
+
+
+CASES = [
+    # (file relative to ExampleCam, old, new, expected fragment)
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "{DETECTOR: 2}", "{DETECTOR: 3}",
+     "DETECTOR 3 does not match directory 'r22_s10', which is detector 2"),
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "{INSTRUME: ExampleCam}", "{INSTRUME: OtherCam}",
+     "INSTRUME 'OtherCam' does not match"),
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "{OBSTYPE: CROSSTALK}", "{OBSTYPE: crosstalk}",
+     "compares it case-sensitively"),
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}", "NAMP is 8 but detector R22_S10 has 16"),
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "[0.0,", "[0.5,", "non-zero diagonal"),
+    ("crosstalk/r22_s10/20240101T000000.ecsv", "{CROSSTALK_SHAPE: [16, 16]}", "{CROSSTALK_SHAPE: [16, 15]}",
+     "CROSSTALK_SHAPE [16, 15] disagrees"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{CALIBDATE: '2024-01-01T00:00:00'}",
+     "{CALIBDATE: '2024-01-02T00:00:00'}", "does not match the validity start in the file name"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{DET_NAME: R22_S10}", "{DET_NAME: R22_S11}",
+     "DET_NAME 'R22_S11' is not the name of detector 2"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{FILTER: null}", "{FILTER: ''}", "FILTER must be null"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{CALIBCLS: lsst.ip.isr.defects.Defects}",
+     "{CALIBCLS: lsst.ip.isr.Linearizer}", "CALIBCLS: 'lsst.ip.isr.Linearizer' is not one of"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{EDIT_HISTORY: [2024-01-02 |", "{EDIT_HISTORY: [2024/01/02 |",
+     "EDIT_HISTORY/0"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{EDIT_HISTORY: [2024-01-02 |", "{EDIT_HISTORY: [2999-01-02 |",
+     "dated in the future"),
+    ("defects/r22_s10/20240101T000000.ecsv", "{defects_VERSION: 2.0}", "{defects_VERSION: 3.0}",
+     "defects_VERSION 3.0 is not a known version of defects (known: 1.0, 2.0)"),
+    ("transmission_filter_detector/r22_s00/g_01/20240101T000000.ecsv", "{FILTER: g_01}", "{FILTER: r_03}",
+     "FILTER 'r_03' does not match the filter directory 'g_01'"),
+    ("transmission_optics/20240101T000000.ecsv", "{DETECTOR: null}", "{DETECTOR: 1}",
+     "not a per-detector type"),
+    ("transmission_optics/20240101T000000.ecsv", "# - {CALIBCLS: lsst.ip.isr.IntermediateOpticsTransmissionCurve}\n",
+     "", "missing required key 'CALIBCLS'"),
+    ("transmission_optics/20240101T000000.ecsv", "unit: nm, datatype", "unit: s, datatype", "is not a length"),
+    ("transmission_optics/20240101T000000.ecsv", "\n305.0 ", "\n295.0 ", "wavelength must increase strictly"),
+    ("transmission_optics/20240101T000000.ecsv", "\n305.0 82.", "\n305.0 182.", "above 100%"),
+    ("qe_curve/r22_s00/20240101T000000.ecsv", "unit: '%', datatype", "unit: '', datatype", "efficiency/unit: '' should be '%'"),
+    ("qe_curve/r22_s00/20240101T000000.ecsv", "\nC00 ", "\nC99 ", "are not amplifiers of R22_S00"),
+    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 Spilne", "unknown linearity type 'Spilne'"),
+    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 DoubleSpline", "DoubleSpline"),
+    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC99 Spline", "no entry for amplifier(s) C10"),
+    ("bfk/r22_s00/20240101T000000.yaml", "KERNEL_DX: 17", "KERNEL_DX: 15", "KERNEL_DX x KERNEL_DY = 15x17"),
+    ("bfk/r22_s00/20240101T000000.yaml", "  R22_S00:", "  R22_S01:", "is not this file's detector"),
+    ("camera/20240101T000000.yaml", "    readoutOrder: 1\n", "    readoutOrder: 0\n", "readoutOrder must number"),
+    ("camera/20240101T000000.yaml", "  - name: C11\n", "  - name: C10\n", "amplifier 'C10' is listed twice"),
+    ("camera/20240101T000000.yaml", "    readoutOrder: 0\n", "    readoutOrder: 0\n    gain: 1.5\n",
+     "unexpected key(s) 'gain'"),
+]
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "fragment"), CASES, ids=[c[3][:40] for c in CASES])
+def test_semantic_check_trips(package: Path, rel: str, old: str, new: str, fragment: str) -> None:
+    target = package / EX / rel
+    edit(target, old, new)
+    report = validate([package])
+    assert not report.ok
+    assert any(fragment in m for m in messages(report)), messages(report)
+    located = [p for p in report.errors if fragment in p.message or fragment in (p.pointer or "")]
+    assert located and all(p.file.endswith(rel) or "camera" in rel for p in located)
+
+
+def test_errors_carry_the_line_of_the_key(package: Path) -> None:
+    target = package / EX / "crosstalk/r22_s10/20240101T000000.ecsv"
+    edit(target, "{DETECTOR: 2}", "{DETECTOR: 3}")
+    report = validate([target.parent.parent.parent.parent])
+    [problem] = [p for p in report.errors if "DETECTOR 3" in p.message]
+    line = target.read_text().splitlines()[problem.line - 1]
+    assert "DETECTOR: 3" in line
+    assert problem.pointer == "/metadata/DETECTOR"
+
+
+def test_sensor_swap_is_checked_against_the_camera_valid_at_the_file_date(package: Path) -> None:
+    new = package / EX / "defects/r22_s11/20250301T000000.ecsv"
+    edit(new, "ITL-3800C-311", "ITL-3800C-202")  # the serial of the sensor that was removed
+    only_error(validate([package]), "does not match the serial of R22_S11 valid at 2025-03-01")
+    old = package / EX / "defects/r22_s11/20240101T000000.ecsv"
+    assert "ITL-3800C-202" in old.read_text()  # still right for the earlier epoch
+
+
+def test_same_instant_duplicates(package: Path) -> None:
+    d = package / EX / "defects/r22_s00"
+    (d / "2024-01-01T00:00:00.ecsv").write_text((d / "20240101T000000.ecsv").read_text())
+    only_error(validate([package]), "2 files in one directory start at 2024-01-01T00:00:00")
+
+
+def test_unknown_key_warns_with_closest_known(package: Path) -> None:
+    target = package / EX / "defects/r22_s10/20240101T000000.ecsv"
+    edit(target, "# - {DETECTOR: 2}", "# - {DETECTOR: 2}\n# - {CALIB_CREATON_DATE: x}")
+    report = validate([package])
+    assert report.ok
+    assert any("did you mean 'CALIB_CREATION_DATE'" in w for w in messages(report, "warnings"))
+
+
+def test_typoed_directory_names(package: Path) -> None:
+    (package / EX / "crosstalk").rename(package / EX / "crosstlak")
+    only_error(validate([package]), "cannot tell the calibration type")
+    report = validate([package])
+    assert any("did you mean 'crosstalk'" in (p.hint or "") for p in report.errors)
+    (package / EX / "defects/r22_s00").rename(package / EX / "defects/r22_s99")
+    report = validate([package])
+    assert any("detector directory 'r22_s99' names no detector" in p.message for p in report.errors)
+
+
+def test_missing_camera_is_an_error_in_strict_a_warning_in_compat(package: Path) -> None:
+    for f in (package / EX / "camera").iterdir():
+        f.unlink()
+    strict = validate([package])
+    assert [p.message for p in strict.errors if "camera description" in p.message]
+    compat = validate([package], profile="compat")
+    assert compat.ok
+    assert len([w for w in compat.warnings if "no valid camera description" in w.message]) == 1
+
+
+HOSTILE = {
+    "empty": (b"", "the file is empty"),
+    "binary": (b"\x00\x01\x02ECSV", "binary"),
+    "latin1": ("metadata: {OBSTYPE: 'bfk', NAME: 'caf\xe9'}\n".encode("latin-1"), "not valid UTF-8"),
+    "python-tag": (b"metadata: !!python/object/apply:os.system ['touch /tmp/obscal-pwned']\n", "is not allowed"),
+    "python-name": (b"metadata: !!python/name:os.system\n", "is not allowed"),
+    "duplicate-key": (b"metadata: {OBSTYPE: bfk}\nvalid: {}\nvalid: {}\n", "duplicate key 'valid'"),
+    "billion-laughs": (b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+                       "aliases"),
+    "truncated": (b"metadata:\n  OBSTYPE: bfk\n  INSTRUME: [ExampleCam\n", "invalid YAML"),
+    "not-a-mapping": (b"- 1\n- 2\n", "top level of a calibration file must be a mapping"),
+    "no-metadata": (b"detKernels: {}\n", "no 'metadata' mapping"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_files_get_one_clear_error(package: Path, name: str) -> None:
+    content, fragment = HOSTILE[name]
+    target = package / EX / "bfk/r22_s00/20240101T000000.yaml"
+    target.write_bytes(content)
+    start = time.perf_counter()
+    report = validate([target])
+    assert time.perf_counter() - start < 5
+    errors = [p for p in report.errors if p.file.endswith("20240101T000000.yaml")]
+    assert len(errors) == 1, messages(report)
+    assert fragment in errors[0].message
+    assert not Path("/tmp/obscal-pwned").exists()
+
+
+def test_truncated_ecsv_is_one_error(package: Path) -> None:
+    target = package / EX / "crosstalk/r22_s00/20240101T000000.ecsv"
+    target.write_text(target.read_text()[:900])
+    report = validate([target])
+    assert len(report.errors) >= 1
+    assert all(p.line for p in report.errors if p.file.endswith(".ecsv"))
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [("19700101T000000", "1970-01-01T00:00:00"), ("20130115t0130", "2013-01-15T01:30:00"),
+     ("2012-09-12T00:00:00", "2012-09-12T00:00:00"), ("20240101T000000Z", "2024-01-01T00:00:00"),
+     ("2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00")],
+)
+def test_file_name_dates(stem: str, expected: str) -> None:
+    assert parse_valid_start(stem).isoformat() == expected
+
+
+def test_readtext_dispatches_to_the_right_class() -> None:
+    names = {
+        "defects/r22_s00/20240101T000000.ecsv": "Defects",
+        "crosstalk/r22_s00/20240101T000000.ecsv": "Crosstalk",
+        "linearizer/r22_s00/20240101T000000.ecsv": "Linearizer",
+        "bfk/r22_s00/20240101T000000.yaml": "BrighterFatterKernel",
+        "transmission_sensor/r22_s00/20240101T000000.ecsv": "SensorTransmission",
+        "qe_curve/r22_s00/20240101T000000.ecsv": "QECurve",
+        "camera/20240101T000000.yaml": "CameraDescription",
+    }
+    for rel, cls in names.items():
+        calib = Calibration.readText(REPO / "obs_data" / EX / rel)
+        assert type(calib).__name__ == cls
+        assert calib.getMetadata()["INSTRUME"] == EX
+
+
+def test_json_report_lists_every_problem(package: Path) -> None:
+    from io import StringIO
+
+    from obscal.report import write_json
+
+    edit(package / EX / "crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}")
+    edit(package / EX / "defects/r22_s10/20240101T000000.ecsv", "{DETECTOR: 2}", "{DETECTOR: 0}")
+    out = StringIO()
+    write_json(validate([package]), out)
+    doc = json.loads(out.getvalue())
+    assert not doc["ok"]
+    files = {Path(e["file"]).parts[-3] for e in doc["errors"]}
+    assert files == {"crosstalk", "defects"}
