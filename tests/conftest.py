@@ -29,8 +29,9 @@ def variants(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "obscal", *args], capture_output=True, text=True,
-                          cwd=cwd or REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "obscal", *args], capture_output=True, text=True, cwd=cwd or REPO, timeout=120
+    )
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:

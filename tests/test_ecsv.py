@@ -30,14 +30,16 @@ def test_reader_agrees_with_astropy(path: Path) -> None:
     assert ours.colnames == theirs.colnames
     for col in ours.columns:
         if col.is_array:
-            for mine, other in zip(col.data, theirs[col.name]):
+            for mine, other in zip(col.data, theirs[col.name], strict=False):
                 assert np.array_equal(mine, np.asarray(other), equal_nan=mine.dtype.kind == "f")
         else:
             assert _same(col.data, np.asarray(theirs[col.name]) if col.datatype != "string" else col.data)
             if col.datatype == "string":
                 assert list(col.data) == list(theirs[col.name])
-            assert (str(theirs[col.name].unit) if theirs[col.name].unit is not None else None) in (col.unit, None) \
-                or col.unit in ("-", "")
+            assert (str(theirs[col.name].unit) if theirs[col.name].unit is not None else None) in (
+                col.unit,
+                None,
+            ) or col.unit in ("-", "")
     meta = {k: v for k, v in theirs.meta.items() if k != "__serialized_columns__"}
     assert list(meta) == list(ours.meta)
     assert meta == ours.meta
@@ -50,10 +52,10 @@ def test_write_read_is_lossless_and_astropy_readable(path: Path, tmp_path: Path)
     again = Calibration.readText(out)
     assert again.getMetadata() == calib.getMetadata()
     assert list(again.getMetadata()) == list(calib.getMetadata())
-    for a, b in zip(calib.tables()[0].columns, again.tables()[0].columns):
+    for a, b in zip(calib.tables()[0].columns, again.tables()[0].columns, strict=False):
         assert (a.name, a.datatype, a.unit, a.subtype) == (b.name, b.datatype, b.unit, b.subtype)
         if a.is_array:
-            assert all(_same(x, y) for x, y in zip(a.data, b.data))
+            assert all(_same(x, y) for x, y in zip(a.data, b.data, strict=False))
         else:
             assert _same(a.data, b.data)
     assert again.toText("ecsv") == out.read_text()  # stable: writing twice gives the same bytes
@@ -63,8 +65,12 @@ def test_write_read_is_lossless_and_astropy_readable(path: Path, tmp_path: Path)
 
 def test_float_cells_round_trip_bit_for_bit() -> None:
     rng = np.random.default_rng(3)
-    f64 = np.concatenate([rng.normal(size=2000) * 10.0 ** rng.integers(-300, 300, 2000),
-                          [np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, 1.7976931348623157e308]])
+    f64 = np.concatenate(
+        [
+            rng.normal(size=2000) * 10.0 ** rng.integers(-300, 300, 2000),
+            [np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324, 1.7976931348623157e308],
+        ]
+    )
     f32 = (rng.normal(size=5000) * 10.0 ** rng.integers(-30, 30, 5000)).astype(np.float32)
     table = ecsv.Table([ecsv.Column("a", "float64", f64), ecsv.Column("b", "float64", f64[::-1].copy())], {})
     back = ecsv.read(ecsv.write(table))
@@ -87,13 +93,23 @@ def test_strings_with_spaces_and_quotes_round_trip() -> None:
     [
         ("hello\n", 1, "first line must be '# %ECSV"),
         ("# %ECSV 2.0\n", 1, "unsupported ECSV version"),
-        ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# meta: {}\na\n1\nx\n", 8,
-         "'x' is not a valid int64"),
-        ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# - {name: b, datatype: int64}\n"
-         "a b\n1 2\n3\n", 8, "has 1 values but the table has 2"),
+        (
+            "# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# meta: {}\na\n1\nx\n",
+            8,
+            "'x' is not a valid int64",
+        ),
+        (
+            "# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# - {name: b, datatype: int64}\n"
+            "a b\n1 2\n3\n",
+            8,
+            "has 1 values but the table has 2",
+        ),
         ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: complex9}\na\n", 4, "unsupported datatype"),
-        ("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# meta: {A: 1, A: 2}\na\n", 5,
-         "duplicate key 'A'"),
+        (
+            "# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: int64}\n# meta: {A: 1, A: 2}\na\n",
+            5,
+            "duplicate key 'A'",
+        ),
     ],
 )
 def test_malformed_ecsv_is_reported_at_its_line(text: str, line: int, fragment: str) -> None:

@@ -45,39 +45,91 @@ def test_variants_pass_compat_and_fail_strict(variants: Path) -> None:
 
 CASES = [
     # (file relative to ExampleCam, old, new, expected fragment)
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "{DETECTOR: 2}", "{DETECTOR: 3}",
-     "DETECTOR 3 does not match directory 'r22_s10', which is detector 2"),
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "{INSTRUME: ExampleCam}", "{INSTRUME: OtherCam}",
-     "INSTRUME 'OtherCam' does not match"),
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "{OBSTYPE: CROSSTALK}", "{OBSTYPE: crosstalk}",
-     "compares it case-sensitively"),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "{DETECTOR: 2}",
+        "{DETECTOR: 3}",
+        "DETECTOR 3 does not match directory 'r22_s10', which is detector 2",
+    ),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "{INSTRUME: ExampleCam}",
+        "{INSTRUME: OtherCam}",
+        "INSTRUME 'OtherCam' does not match",
+    ),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "{OBSTYPE: CROSSTALK}",
+        "{OBSTYPE: crosstalk}",
+        "compares it case-sensitively",
+    ),
     ("crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}", "NAMP is 8 but detector R22_S10 has 16"),
     ("crosstalk/r22_s10/20240101T000000.ecsv", "[0.0,", "[0.5,", "non-zero diagonal"),
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "{CROSSTALK_SHAPE: [16, 16]}", "{CROSSTALK_SHAPE: [16, 15]}",
-     "CROSSTALK_SHAPE [16, 15] disagrees"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{CALIBDATE: '2024-01-01T00:00:00'}",
-     "{CALIBDATE: '2024-01-02T00:00:00'}", "does not match the validity start in the file name"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{DET_NAME: R22_S10}", "{DET_NAME: R22_S11}",
-     "DET_NAME 'R22_S11' is not the name of detector 2"),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "{CROSSTALK_SHAPE: [16, 16]}",
+        "{CROSSTALK_SHAPE: [16, 15]}",
+        "CROSSTALK_SHAPE [16, 15] disagrees",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{CALIBDATE: '2024-01-01T00:00:00'}",
+        "{CALIBDATE: '2024-01-02T00:00:00'}",
+        "does not match the validity start in the file name",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{DET_NAME: R22_S10}",
+        "{DET_NAME: R22_S11}",
+        "DET_NAME 'R22_S11' is not the name of detector 2",
+    ),
     ("defects/r22_s10/20240101T000000.ecsv", "{FILTER: null}", "{FILTER: ''}", "FILTER must be null"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{CALIBCLS: lsst.ip.isr.defects.Defects}",
-     "{CALIBCLS: lsst.ip.isr.Linearizer}", "CALIBCLS: 'lsst.ip.isr.Linearizer' is not one of"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{EDIT_HISTORY: [2024-01-02 |", "{EDIT_HISTORY: [2024/01/02 |",
-     "EDIT_HISTORY/0"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{EDIT_HISTORY: [2024-01-02 |", "{EDIT_HISTORY: [2999-01-02 |",
-     "dated in the future"),
-    ("defects/r22_s10/20240101T000000.ecsv", "{defects_VERSION: 2.0}", "{defects_VERSION: 3.0}",
-     "defects_VERSION 3.0 is not a known version of defects (known: 1.0, 2.0)"),
-    ("transmission_filter_detector/r22_s00/g_01/20240101T000000.ecsv", "{FILTER: g_01}", "{FILTER: r_03}",
-     "FILTER 'r_03' does not match the filter directory 'g_01'"),
-    ("transmission_optics/20240101T000000.ecsv", "{DETECTOR: null}", "{DETECTOR: 1}",
-     "not a per-detector type"),
-    ("transmission_optics/20240101T000000.ecsv", "# - {CALIBCLS: lsst.ip.isr.IntermediateOpticsTransmissionCurve}\n",
-     "", "missing required key 'CALIBCLS'"),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{CALIBCLS: lsst.ip.isr.defects.Defects}",
+        "{CALIBCLS: lsst.ip.isr.Linearizer}",
+        "CALIBCLS: 'lsst.ip.isr.Linearizer' is not one of",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{EDIT_HISTORY: [2024-01-02 |",
+        "{EDIT_HISTORY: [2024/01/02 |",
+        "EDIT_HISTORY/0",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{EDIT_HISTORY: [2024-01-02 |",
+        "{EDIT_HISTORY: [2999-01-02 |",
+        "dated in the future",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{defects_VERSION: 2.0}",
+        "{defects_VERSION: 3.0}",
+        "defects_VERSION 3.0 is not a known version of defects (known: 1.0, 2.0)",
+    ),
+    (
+        "transmission_filter_detector/r22_s00/g_01/20240101T000000.ecsv",
+        "{FILTER: g_01}",
+        "{FILTER: r_03}",
+        "FILTER 'r_03' does not match the filter directory 'g_01'",
+    ),
+    ("transmission_optics/20240101T000000.ecsv", "{DETECTOR: null}", "{DETECTOR: 1}", "not a per-detector type"),
+    (
+        "transmission_optics/20240101T000000.ecsv",
+        "# - {CALIBCLS: lsst.ip.isr.IntermediateOpticsTransmissionCurve}\n",
+        "",
+        "missing required key 'CALIBCLS'",
+    ),
     ("transmission_optics/20240101T000000.ecsv", "unit: nm, datatype", "unit: s, datatype", "is not a length"),
     ("transmission_optics/20240101T000000.ecsv", "\n305.0 ", "\n295.0 ", "wavelength must increase strictly"),
     ("transmission_optics/20240101T000000.ecsv", "\n305.0 82.", "\n305.0 182.", "above 100%"),
-    ("qe_curve/r22_s00/20240101T000000.ecsv", "unit: '%', datatype", "unit: '', datatype", "efficiency/unit: '' should be '%'"),
+    (
+        "qe_curve/r22_s00/20240101T000000.ecsv",
+        "unit: '%', datatype",
+        "unit: '', datatype",
+        "efficiency/unit: '' should be '%'",
+    ),
     ("qe_curve/r22_s00/20240101T000000.ecsv", "\nC00 ", "\nC99 ", "are not amplifiers of R22_S00"),
     ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 Spilne", "unknown linearity type 'Spilne'"),
     ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 DoubleSpline", "DoubleSpline"),
@@ -86,8 +138,12 @@ CASES = [
     ("bfk/r22_s00/20240101T000000.yaml", "  R22_S00:", "  R22_S01:", "is not this file's detector"),
     ("camera/20240101T000000.yaml", "    readoutOrder: 1\n", "    readoutOrder: 0\n", "readoutOrder must number"),
     ("camera/20240101T000000.yaml", "  - name: C11\n", "  - name: C10\n", "amplifier 'C10' is listed twice"),
-    ("camera/20240101T000000.yaml", "    readoutOrder: 0\n", "    readoutOrder: 0\n    gain: 1.5\n",
-     "unexpected key(s) 'gain'"),
+    (
+        "camera/20240101T000000.yaml",
+        "    readoutOrder: 0\n",
+        "    readoutOrder: 0\n    gain: 1.5\n",
+        "unexpected key(s) 'gain'",
+    ),
 ]
 
 
@@ -161,9 +217,11 @@ HOSTILE = {
     "python-tag": (b"metadata: !!python/object/apply:os.system ['touch /tmp/obscal-pwned']\n", "is not allowed"),
     "python-name": (b"metadata: !!python/name:os.system\n", "is not allowed"),
     "duplicate-key": (b"metadata: {OBSTYPE: bfk}\nvalid: {}\nvalid: {}\n", "duplicate key 'valid'"),
-    "billion-laughs": (b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
-                       b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
-                       "aliases"),
+    "billion-laughs": (
+        b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+        "aliases",
+    ),
     "truncated": (b"metadata:\n  OBSTYPE: bfk\n  INSTRUME: [ExampleCam\n", "invalid YAML"),
     "not-a-mapping": (b"- 1\n- 2\n", "top level of a calibration file must be a mapping"),
     "no-metadata": (b"detKernels: {}\n", "no 'metadata' mapping"),
@@ -194,9 +252,13 @@ def test_truncated_ecsv_is_one_error(package: Path) -> None:
 
 @pytest.mark.parametrize(
     ("stem", "expected"),
-    [("19700101T000000", "1970-01-01T00:00:00"), ("20130115t0130", "2013-01-15T01:30:00"),
-     ("2012-09-12T00:00:00", "2012-09-12T00:00:00"), ("20240101T000000Z", "2024-01-01T00:00:00"),
-     ("2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00")],
+    [
+        ("19700101T000000", "1970-01-01T00:00:00"),
+        ("20130115t0130", "2013-01-15T01:30:00"),
+        ("2012-09-12T00:00:00", "2012-09-12T00:00:00"),
+        ("20240101T000000Z", "2024-01-01T00:00:00"),
+        ("2024-01-01T02:00:00+02:00", "2024-01-01T00:00:00"),
+    ],
 )
 def test_file_name_dates(stem: str, expected: str) -> None:
     assert parse_valid_start(stem).isoformat() == expected
@@ -231,3 +293,11 @@ def test_json_report_lists_every_problem(package: Path) -> None:
     assert not doc["ok"]
     files = {Path(e["file"]).parts[-3] for e in doc["errors"]}
     assert files == {"crosstalk", "defects"}
+
+
+def test_single_file_uses_the_camera_on_disk(package: Path) -> None:
+    """pre-commit passes only changed files: the camera must still be found and used."""
+    target = package / EX / "defects/r22_s11/20250301T000000.ecsv"
+    assert validate([target]).ok
+    edit(target, "ITL-3800C-311", "ITL-3800C-202")
+    only_error(validate([target]), "does not match the serial of R22_S11")

@@ -31,13 +31,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="obscal", description="Curated calibrations: validate, convert, export.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("validate", help="check calibration files against their schemas, the layout and the camera",
-                       description="Check calibration files (ECSV/YAML) against their JSON Schemas, the layout "
-                       "convention and the camera description. Exit 0: no error; 1: errors found; 2: usage problem.")
+    p = sub.add_parser(
+        "validate",
+        help="check calibration files against their schemas, the layout and the camera",
+        description="Check calibration files (ECSV/YAML) against their JSON Schemas, the layout "
+        "convention and the camera description. Exit 0: no error; 1: errors found; 2: usage problem.",
+    )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: obs_data)")
-    p.add_argument("--profile", choices=("strict", "compat"), default="strict",
-                   help="strict (default): every DMTN-148 keyword and an edit history; compat: what the LSST "
-                   "pipelines accept today")
+    p.add_argument(
+        "--profile",
+        choices=("strict", "compat"),
+        default="strict",
+        help="strict (default): every DMTN-148 keyword and an edit history; compat: what the LSST "
+        "pipelines accept today",
+    )
     p.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
     p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
     p.set_defaults(func=cmd_validate)

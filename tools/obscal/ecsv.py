@@ -173,7 +173,7 @@ def read(text: str) -> Table:
         reader_lines.append((n + 1, line))
     parsed = csv.reader((ln for _, ln in reader_lines), delimiter=delimiter, quotechar='"', strict=True)
     try:
-        for (lineno, _), fields in zip(reader_lines, parsed):
+        for (lineno, _), fields in zip(reader_lines, parsed, strict=False):
             if names_seen is None:
                 names_seen = (lineno, fields)
                 continue
@@ -194,15 +194,15 @@ def read(text: str) -> Table:
             line=names_seen[0],
         )
     ncol = len(columns)
-    for fields, lineno in zip(rows, row_lines):
+    for fields, lineno in zip(rows, row_lines, strict=False):
         if len(fields) != ncol:
             raise ParseError(
                 f"this row has {len(fields)} values but the table has {ncol} columns",
                 line=lineno,
                 hint="values are separated by single spaces; quote strings that contain spaces",
             )
-    cells = list(zip(*rows)) if rows else [() for _ in columns]
-    for col, values in zip(columns, cells):
+    cells = list(zip(*rows, strict=False)) if rows else [() for _ in columns]
+    for col, values in zip(columns, cells, strict=False):
         col.data = _convert(col, list(values), row_lines)
     return Table(
         columns=columns,
@@ -258,7 +258,7 @@ def _declared_column(decl: Any, k: int, header: dict, index: safeyaml.LineIndex)
 
 
 def _bad_value(col: Column, values: list[str], row_lines: list[int], test) -> ParseError:
-    for value, lineno in zip(values, row_lines):
+    for value, lineno in zip(values, row_lines, strict=False):
         if not test(value):
             return ParseError(
                 f"column {col.name!r}: {value[:60]!r} is not a valid {col.subtype or col.datatype} value",
@@ -272,7 +272,7 @@ def _convert(col: Column, values: list[str], row_lines: list[int]) -> Any:
     if col.subtype is not None and col.subtype != "json":
         base = _SUBTYPE.match(col.subtype).group("base")  # type: ignore[union-attr]
         out = []
-        for value, lineno in zip(values, row_lines):
+        for value, lineno in zip(values, row_lines, strict=False):
             try:
                 items = json.loads(value)
                 if not isinstance(items, list):
@@ -376,7 +376,7 @@ def write(table: Table) -> str:
         else:
             formatters.append(lambda v, dt=col.datatype: format_value(v, dt))
     for i in range(len(table)):
-        out.write(" ".join(f(col.data[i]) for f, col in zip(formatters, table.columns)) + "\n")
+        out.write(" ".join(f(col.data[i]) for f, col in zip(formatters, table.columns, strict=False)) + "\n")
     return out.getvalue()
 
 

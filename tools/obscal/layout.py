@@ -10,7 +10,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .problems import ParseError
@@ -29,7 +29,7 @@ def parse_valid_start(stem: str) -> datetime:
     try:
         if m:
             y, mo, d, h, mi, s, frac = m.groups()
-            micro = int(round(float(frac) * 1e6)) if frac else 0
+            micro = round(float(frac) * 1e6) if frac else 0
             return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), micro)
         value = datetime.fromisoformat(stem.replace("t", "T") if "t" in stem[8:11] else stem)
     except ValueError:
@@ -38,7 +38,7 @@ def parse_valid_start(stem: str) -> datetime:
             hint="name the file after the start of its validity, e.g. 20240101T000000.ecsv (UTC)",
         ) from None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 

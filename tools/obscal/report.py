@@ -33,8 +33,10 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
                 out.write(_text_line(p) + "\n")
             out.write("\n")
     status = "FAILED" if not report.ok else "OK"
-    out.write(f"{status}: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
-              f"{len(report.warnings)} warning(s)\n")
+    out.write(
+        f"{status}: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)\n"
+    )
 
 
 def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
@@ -67,8 +69,10 @@ def write_github(report: Report, out: TextIO, verbose: bool = False) -> None:
             props.append(f"title={_escape_property('obscal ' + p.code)}")
             message = p.message + (f" [{p.pointer}]" if p.pointer else "") + (f" -- {p.hint}" if p.hint else "")
             out.write(f"::{kind} {','.join(props)}::{_escape_data(message)}\n")
-    out.write(f"obscal: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
-              f"{len(report.warnings)} warning(s)\n")
+    out.write(
+        f"obscal: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)\n"
+    )
 
 
 WRITERS = {"text": write_text, "json": write_json, "github": write_github}

@@ -66,9 +66,7 @@ class SchemaSet:
             info = schema.get("x-obscal", {})
             if "family" in info and "version" in info:
                 self.by_family.setdefault(info["family"], {})[info["version"]] = schema
-        self.registry = Registry().with_resources(
-            (sid, Resource.from_contents(s)) for sid, s in self.by_id.items()
-        )
+        self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in self.by_id.items())
         self._validators: dict[str, Any] = {}
 
     def versions(self, family: str) -> list[str]:

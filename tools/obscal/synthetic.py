@@ -49,7 +49,9 @@ class DetectorSpec:
         for order, name in enumerate(self.amps):
             row, col = int(name[1]), int(name[2])
             y0 = 0 if self.purpose == "WAVEFRONT" else row * h
-            out.append({"name": name, "readoutOrder": order, "bbox": {"x0": col * w, "y0": y0, "width": w, "height": h}})
+            out.append(
+                {"name": name, "readoutOrder": order, "bbox": {"x0": col * w, "y0": y0, "width": w, "height": h}}
+            )
         return out
 
 
@@ -84,9 +86,19 @@ class Writer:
 
     # ---------------------------------------------------------------- metadata
 
-    def metadata(self, obstype: str, prefix: str, schema: str, version: float, start: datetime,
-                 det: DetectorSpec | None = None, filt: str | None = None, calibcls: str | None = None,
-                 reason: str = "initial version", extra: dict | None = None) -> dict:
+    def metadata(
+        self,
+        obstype: str,
+        prefix: str,
+        schema: str,
+        version: float,
+        start: datetime,
+        det: DetectorSpec | None = None,
+        filt: str | None = None,
+        calibcls: str | None = None,
+        reason: str = "initial version",
+        extra: dict | None = None,
+    ) -> dict:
         s = self.spec
         ident = [f"instrument={s.instrument}"]
         if det is not None:
@@ -94,21 +106,29 @@ class Writer:
         if filt is not None:
             ident.append(f"filter={filt}")
         ident.append(f"calibDate={iso(start)}")
-        md: dict = {"OBSTYPE": obstype, f"{prefix}_SCHEMA": schema, f"{prefix}_VERSION": version,
-                    "INSTRUME": s.instrument, "DETECTOR": det.id if det else None, "FILTER": filt}
+        md: dict = {
+            "OBSTYPE": obstype,
+            f"{prefix}_SCHEMA": schema,
+            f"{prefix}_VERSION": version,
+            "INSTRUME": s.instrument,
+            "DETECTOR": det.id if det else None,
+            "FILTER": filt,
+        }
         if det is not None:
-            raft, slot = (det.name.split("_") + [""])[:2]
+            raft, slot = ([*det.name.split("_"), ""])[:2]
             md.update({"DET_NAME": det.name, "DET_SER": self.serial(det, start), "RAFTNAME": raft, "SLOTNAME": slot})
         if calibcls:
             md["CALIBCLS"] = calibcls
         md.update(extra or {})
-        md.update({
-            "CALIB_ID": " ".join(ident),
-            "CALIB_CREATION_DATE": s.created.strftime("%Y-%m-%d"),
-            "CALIB_CREATION_TIME": s.created.strftime("%H:%M:%S"),
-            "CALIBDATE": iso(start),
-            "EDIT_HISTORY": [f"{s.created.strftime('%Y-%m-%d')} | {s.author} | {reason}"],
-        })
+        md.update(
+            {
+                "CALIB_ID": " ".join(ident),
+                "CALIB_CREATION_DATE": s.created.strftime("%Y-%m-%d"),
+                "CALIB_CREATION_TIME": s.created.strftime("%H:%M:%S"),
+                "CALIBDATE": iso(start),
+                "EDIT_HISTORY": [f"{s.created.strftime('%Y-%m-%d')} | {s.author} | {reason}"],
+            }
+        )
         return md
 
     def serial(self, det: DetectorSpec, start: datetime) -> str:
@@ -119,8 +139,14 @@ class Writer:
                 serial = serials.get(det.name, serial)
         return serial
 
-    def path(self, calib_type: str, start: datetime, det: DetectorSpec | None = None, filt: str | None = None,
-             ext: str = "ecsv") -> Path:
+    def path(
+        self,
+        calib_type: str,
+        start: datetime,
+        det: DetectorSpec | None = None,
+        filt: str | None = None,
+        ext: str = "ecsv",
+    ) -> Path:
         parts = [calib_type]
         if det is not None:
             parts.append(det.name.lower())
@@ -147,14 +173,34 @@ class Writer:
         dets = []
         for d in s.detectors:
             w, h = d.size
-            dets.append({"id": d.id, "name": d.name, "serial": serials.get(d.name, d.serial), "purpose": d.purpose,
-                         "physicalType": d.physical_type, "bbox": {"x0": 0, "y0": 0, "width": w, "height": h},
-                         "amplifiers": d.amp_boxes()})
-        md = self.metadata("camera", "camera", "obscal camera description", 1.0, start,
-                           reason="camera geometry from the vendor data sheets")
-        self.yaml(self.path("camera", start, ext="yaml"), {
-            "metadata": md, "name": s.camera_name, "detectors": dets,
-            "physicalFilters": [{"name": n, "band": b} for n, b in s.filters]})
+            dets.append(
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "serial": serials.get(d.name, d.serial),
+                    "purpose": d.purpose,
+                    "physicalType": d.physical_type,
+                    "bbox": {"x0": 0, "y0": 0, "width": w, "height": h},
+                    "amplifiers": d.amp_boxes(),
+                }
+            )
+        md = self.metadata(
+            "camera",
+            "camera",
+            "obscal camera description",
+            1.0,
+            start,
+            reason="camera geometry from the vendor data sheets",
+        )
+        self.yaml(
+            self.path("camera", start, ext="yaml"),
+            {
+                "metadata": md,
+                "name": s.camera_name,
+                "detectors": dets,
+                "physicalFilters": [{"name": n, "band": b} for n, b in s.filters],
+            },
+        )
 
     def defects(self, calib_type: str, det: DetectorSpec, start: datetime, reason: str, nbox: int) -> None:
         w, h = det.size
@@ -162,17 +208,21 @@ class Writer:
         for _ in range(nbox):
             kind = self.rng.integers(3)
             if kind == 0:  # bad column
-                x = int(self.rng.integers(0, w)); y = int(self.rng.integers(0, h // 2))
+                x = int(self.rng.integers(0, w))
+                y = int(self.rng.integers(0, h // 2))
                 rows.append((x, y, 1, h - y))
             elif kind == 1:  # hot spot
                 bw, bh = (int(v) for v in self.rng.integers(2, 60, size=2))
                 rows.append((int(self.rng.integers(0, w - bw)), int(self.rng.integers(0, h - bh)), bw, bh))
             else:  # edge rolloff
                 rows.append((0, 0, int(self.rng.integers(5, 20)), h))
-        cols = [ecsv.Column(n, "int64", np.array([r[i] for r in rows], dtype=np.int64))
-                for i, n in enumerate(("x0", "y0", "width", "height"))]
-        md = self.metadata(calib_type, "defects", "", 2.0, start, det, calibcls="lsst.ip.isr.defects.Defects",
-                           reason=reason)
+        cols = [
+            ecsv.Column(n, "int64", np.array([r[i] for r in rows], dtype=np.int64))
+            for i, n in enumerate(("x0", "y0", "width", "height"))
+        ]
+        md = self.metadata(
+            calib_type, "defects", "", 2.0, start, det, calibcls="lsst.ip.isr.defects.Defects", reason=reason
+        )
         self.table(self.path(calib_type, start, det), cols, md)
 
     def crosstalk(self, det: DetectorSpec, start: datetime, reason: str = "initial version") -> None:
@@ -196,35 +246,66 @@ class Writer:
             ecsv.Column("CT_VALID", "string", flat(valid), subtype=sub("bool", n * n)),
             ecsv.Column("CT_COEFFS_SQR", "string", flat(coeffs * 1e-7), subtype=sub("float64", n * n)),
             ecsv.Column("CT_ERRORS_SQR", "string", flat(errors * 1e-7), subtype=sub("float64", n * n)),
-            ecsv.Column("CT_AMP_GAIN_RATIOS", "string", flat(1 + self.rng.normal(0, 0.01, (n, n))),
-                        subtype=sub("float64", n * n)),
+            ecsv.Column(
+                "CT_AMP_GAIN_RATIOS",
+                "string",
+                flat(1 + self.rng.normal(0, 0.01, (n, n))),
+                subtype=sub("float64", n * n),
+            ),
             ecsv.Column("CT_FIT_GAINS", "string", [1.5 + self.rng.normal(0, 0.05, n)], subtype=sub("float64", n)),
         ]
-        md = self.metadata("CROSSTALK", "CROSSTALK", "Gen3 Crosstalk", 1.2, start, det, filt=None,
-                           calibcls="lsst.ip.isr.crosstalk.CrosstalkCalib", reason=reason,
-                           extra={"DETECTOR_NAME": det.name, "DETECTOR_SERIAL": self.serial(det, start), "HAS_CROSSTALK": True,
-                                  "NAMP": n, "CROSSTALK_SHAPE": [n, n], "CROSSTALK_RATIOS_UNITS": "electron"})
+        md = self.metadata(
+            "CROSSTALK",
+            "CROSSTALK",
+            "Gen3 Crosstalk",
+            1.2,
+            start,
+            det,
+            filt=None,
+            calibcls="lsst.ip.isr.crosstalk.CrosstalkCalib",
+            reason=reason,
+            extra={
+                "DETECTOR_NAME": det.name,
+                "DETECTOR_SERIAL": self.serial(det, start),
+                "HAS_CROSSTALK": True,
+                "NAMP": n,
+                "CROSSTALK_SHAPE": [n, n],
+                "CROSSTALK_RATIOS_UNITS": "electron",
+            },
+        )
         self.table(self.path("crosstalk", start, det), cols, md)
 
     def linearizer(self, det: DetectorSpec, start: datetime) -> None:
-        w, h = det.amp_size
+        _w, _h = det.amp_size
         nodes = np.linspace(0, 100000, 8)
         names, kinds, coeffs, boxes = [], [], [], []
         for amp in det.amp_boxes():
             values = -1e-6 * nodes**1.2 * (1 + self.rng.normal(0, 0.05)) + self.rng.normal(0, 0.5, nodes.size)
             values[0] = 0.0
-            names.append(amp["name"]); kinds.append("Spline")
+            names.append(amp["name"])
+            kinds.append("Spline")
             coeffs.append(np.concatenate([nodes, values]))
-            b = amp["bbox"]; boxes.append((b["x0"], b["y0"], b["width"], b["height"]))
-        cols = [ecsv.Column("AMPLIFIER_NAME", "string", np.array(names)),
-                ecsv.Column("TYPE", "string", np.array(kinds)),
-                ecsv.Column("COEFFS", "string", coeffs, subtype=f"float64[{2 * nodes.size}]")]
-        cols += [ecsv.Column(n, "int64", np.array([b[i] for b in boxes], dtype=np.int64))
-                 for i, n in enumerate(("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY"))]
-        md = self.metadata("LINEARIZER", "LINEARIZER", "Gen3 Linearizer", 1.8, start, det,
-                           calibcls="lsst.ip.isr.linearize.Linearizer",
-                           extra={"HAS_LINEARITY": True, "OVERRIDE": False, "HAS_TABLE": False,
-                                  "LINEARITY_UNITS": "adu"})
+            b = amp["bbox"]
+            boxes.append((b["x0"], b["y0"], b["width"], b["height"]))
+        cols = [
+            ecsv.Column("AMPLIFIER_NAME", "string", np.array(names)),
+            ecsv.Column("TYPE", "string", np.array(kinds)),
+            ecsv.Column("COEFFS", "string", coeffs, subtype=f"float64[{2 * nodes.size}]"),
+        ]
+        cols += [
+            ecsv.Column(n, "int64", np.array([b[i] for b in boxes], dtype=np.int64))
+            for i, n in enumerate(("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY"))
+        ]
+        md = self.metadata(
+            "LINEARIZER",
+            "LINEARIZER",
+            "Gen3 Linearizer",
+            1.8,
+            start,
+            det,
+            calibcls="lsst.ip.isr.linearize.Linearizer",
+            extra={"HAS_LINEARITY": True, "OVERRIDE": False, "HAS_TABLE": False, "LINEARITY_UNITS": "adu"},
+        )
         self.table(self.path("linearizer", start, det), cols, md)
 
     def _qe(self, wave: np.ndarray, det: DetectorSpec) -> np.ndarray:
@@ -233,27 +314,56 @@ class Writer:
         blue = 1 / (1 + np.exp(-(wave - 360) / 25))
         return peak * red * blue
 
-    def amp_curve(self, calib_type: str, det: DetectorSpec, start: datetime, prefix: str, schema: str,
-                  calibcls: str | None, extra: dict) -> None:
+    def amp_curve(
+        self,
+        calib_type: str,
+        det: DetectorSpec,
+        start: datetime,
+        prefix: str,
+        schema: str,
+        calibcls: str | None,
+        extra: dict,
+    ) -> None:
         wave = np.arange(320.0, 1101.0, self.spec.wavelength_step * 4, dtype=np.float32)
         amps, waves, eff = [], [], []
         for amp in sorted(det.amps):
             amps += [amp] * wave.size
             waves.append(wave)
             eff.append(np.clip(self._qe(wave.astype(float), det) * (1 + self.rng.normal(0, 0.01)), 0, 100))
-        cols = [ecsv.Column("amp_name", "string", np.array(amps)),
-                ecsv.Column("wavelength", "float32", np.concatenate(waves), unit="nm"),
-                ecsv.Column("efficiency", "float64", np.concatenate(eff), unit="%")]
+        cols = [
+            ecsv.Column("amp_name", "string", np.array(amps)),
+            ecsv.Column("wavelength", "float32", np.concatenate(waves), unit="nm"),
+            ecsv.Column("efficiency", "float64", np.concatenate(eff), unit="%"),
+        ]
         md = self.metadata(calib_type, prefix, schema, 1.0, start, det, calibcls=calibcls, extra=extra)
         self.table(self.path(calib_type, start, det), cols, md, quantity=True)
 
-    def curve(self, calib_type: str, short: str, start: datetime, values: np.ndarray, wave: np.ndarray,
-              det: DetectorSpec | None = None, filt: str | None = None, mode: str = "DETECTOR") -> None:
-        cols = [ecsv.Column("wavelength", "float64", wave, unit="nm"),
-                ecsv.Column("efficiency", "float64", values, unit="%")]
-        md = self.metadata(calib_type, calib_type, "", 1.0, start, det, filt,
-                           calibcls=f"lsst.ip.isr.Intermediate{short}TransmissionCurve",
-                           extra={"MODE": mode, "TYPE": calib_type, "SOURCE": "obscal synthetic model"})
+    def curve(
+        self,
+        calib_type: str,
+        short: str,
+        start: datetime,
+        values: np.ndarray,
+        wave: np.ndarray,
+        det: DetectorSpec | None = None,
+        filt: str | None = None,
+        mode: str = "DETECTOR",
+    ) -> None:
+        cols = [
+            ecsv.Column("wavelength", "float64", wave, unit="nm"),
+            ecsv.Column("efficiency", "float64", values, unit="%"),
+        ]
+        md = self.metadata(
+            calib_type,
+            calib_type,
+            "",
+            1.0,
+            start,
+            det,
+            filt,
+            calibcls=f"lsst.ip.isr.Intermediate{short}TransmissionCurve",
+            extra={"MODE": mode, "TYPE": calib_type, "SOURCE": "obscal synthetic model"},
+        )
         self.table(self.path(calib_type, start, det, filt), cols, md, quantity=True)
 
     def filter_curve(self, band: str, wave: np.ndarray, shift: float = 0.0) -> np.ndarray:
@@ -265,12 +375,25 @@ class Writer:
         size = 17
         y, x = np.mgrid[-8:9, -8:9]
         kernel = -1.5e-8 / (1 + (x**2 + y**2) / 6.0) * (1 + self.rng.normal(0, 0.02))
-        md = self.metadata("bfk", "bfk", "Brighter-fatter kernel", 1.1, start, det,
-                           calibcls="lsst.ip.isr.brighterFatterKernel.BrighterFatterKernel",
-                           extra={"LEVEL": "DETECTOR", "KERNEL_DX": size, "KERNEL_DY": size})
-        self.yaml(self.path("bfk", start, det, ext="yaml"), {
-            "metadata": md, "badAmps": [], "detKernels": {det.name: kernel.ravel().tolist()},
-            "valid": {a: True for a in sorted(det.amps)}})
+        md = self.metadata(
+            "bfk",
+            "bfk",
+            "Brighter-fatter kernel",
+            1.1,
+            start,
+            det,
+            calibcls="lsst.ip.isr.brighterFatterKernel.BrighterFatterKernel",
+            extra={"LEVEL": "DETECTOR", "KERNEL_DX": size, "KERNEL_DY": size},
+        )
+        self.yaml(
+            self.path("bfk", start, det, ext="yaml"),
+            {
+                "metadata": md,
+                "badAmps": [],
+                "detKernels": {det.name: kernel.ravel().tolist()},
+                "valid": {a: True for a in sorted(det.amps)},
+            },
+        )
 
     # ---------------------------------------------------------------- whole package
 
@@ -290,32 +413,59 @@ class Writer:
             if "linearizer" in t:
                 self.linearizer(det, s.start)
             if "qe_curve" in t and det.purpose == "SCIENCE":
-                self.amp_curve("qe_curve", det, s.start, "qe_curve", "obscal QE curve", None,
-                               {"MODE": "AMP", "TYPE": "QE"})
+                self.amp_curve(
+                    "qe_curve", det, s.start, "qe_curve", "obscal QE curve", None, {"MODE": "AMP", "TYPE": "QE"}
+                )
             if "bfk" in t and det.purpose == "SCIENCE":
                 self.bfk(det, s.start)
             if "transmission_sensor" in t and det.purpose == "SCIENCE":
-                self.amp_curve("transmission_sensor", det, s.start, "transmission_sensor", "",
-                               "lsst.ip.isr.IntermediateSensorTransmissionCurve",
-                               {"MODE": "AMP", "TYPE": "transmission_sensor"})
+                self.amp_curve(
+                    "transmission_sensor",
+                    det,
+                    s.start,
+                    "transmission_sensor",
+                    "",
+                    "lsst.ip.isr.IntermediateSensorTransmissionCurve",
+                    {"MODE": "AMP", "TYPE": "transmission_sensor"},
+                )
             for name, band in s.filters:
                 shift = float(self.rng.normal(0, 1.0))
                 if "transmission_filter_detector" in t:
-                    self.curve("transmission_filter_detector", "FilterDetector", s.start,
-                               self.filter_curve(band, wave, shift), wave, det, name)
+                    self.curve(
+                        "transmission_filter_detector",
+                        "FilterDetector",
+                        s.start,
+                        self.filter_curve(band, wave, shift),
+                        wave,
+                        det,
+                        name,
+                    )
                 if "transmission_system" in t:
                     system = self.filter_curve(band, wave, shift) * self._qe(wave, det) / 100 * 0.8
                     self.curve("transmission_system", "System", s.start, np.round(system, 6), wave, det, name)
         if "transmission_optics" in t:
-            self.curve("transmission_optics", "Optics", s.start, np.round(90 - 8 * np.exp(-(wave - 300) / 60), 6),
-                       wave, mode="CAMERA")
+            self.curve(
+                "transmission_optics",
+                "Optics",
+                s.start,
+                np.round(90 - 8 * np.exp(-(wave - 300) / 60), 6),
+                wave,
+                mode="CAMERA",
+            )
         if "transmission_atmosphere" in t:
             atm = 100 * np.exp(-0.12 * (400 / wave) ** 4 - 0.02)
             self.curve("transmission_atmosphere", "Atmosphere", s.start, np.round(atm, 6), wave, mode="CAMERA")
         if "transmission_filter" in t:
             for name, band in s.filters:
-                self.curve("transmission_filter", "Filter", s.start, self.filter_curve(band, wave), wave,
-                           filt=name, mode="CAMERA")
+                self.curve(
+                    "transmission_filter",
+                    "Filter",
+                    s.start,
+                    self.filter_curve(band, wave),
+                    wave,
+                    filt=name,
+                    mode="CAMERA",
+                )
         dets = {d.name: d for d in s.detectors}
         for calib_type, det_name, start, reason in s.extra_epochs:
             det = dets[det_name]
@@ -366,11 +516,23 @@ def lsstcam_spec(seed: int = 7) -> PackageSpec:
             dets.append(DetectorSpec(i, f"{raft}_{slot}", f"ITL-{2000 + i}", "ITL", purpose))
             i += 1
     return PackageSpec(
-        instrument="LSSTCam", camera_name="LSSTCam", detectors=dets,
+        instrument="LSSTCam",
+        camera_name="LSSTCam",
+        detectors=dets,
         filters=[("u_24", "u"), ("g_6", "g"), ("r_57", "r"), ("i_39", "i"), ("z_20", "z"), ("y_10", "y")],
-        seed=seed, wavelength_step=1.0,
-        types=("defects", "manual_defects", "crosstalk", "linearizer", "bfk", "transmission_optics",
-               "transmission_sensor", "transmission_filter", "transmission_filter_detector"),
+        seed=seed,
+        wavelength_step=1.0,
+        types=(
+            "defects",
+            "manual_defects",
+            "crosstalk",
+            "linearizer",
+            "bfk",
+            "transmission_optics",
+            "transmission_sensor",
+            "transmission_filter",
+            "transmission_filter_detector",
+        ),
     )
 
 

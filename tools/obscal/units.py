@@ -14,7 +14,7 @@ def _astropy_scale(unit: str, target: str) -> float | None:
         import astropy.units as u
 
         return float(u.Unit(unit).to(u.Unit(target)))
-    except Exception:  # noqa: BLE001 - any failure means "not convertible"
+    except Exception:
         return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import registry
@@ -43,7 +43,7 @@ class Validator:
         self.report = Report()
         self.types = registry.load_types()
         self.dims = registry.dimensions()
-        self.now = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.now = datetime.now(UTC).replace(tzinfo=None)
         self._cameras: dict[tuple[str, str], list[tuple[datetime, object]]] = {}
         self._camera_warned: set[tuple[str, str]] = set()
 
@@ -104,13 +104,19 @@ class Validator:
         prefix = calib.schema_prefix(ctx.info.calib_type)
         if version is None:
             version = calib.LEGACY_VERSION or calib.VERSION
-            ctx.strict_error("schema", f"no {prefix}_VERSION: cannot tell which schema version the file follows; "
-                             f"assuming {version}", path=("metadata",),
-                             hint=f"add {prefix}_VERSION: {calib.VERSION}")
+            ctx.strict_error(
+                "schema",
+                f"no {prefix}_VERSION: cannot tell which schema version the file follows; assuming {version}",
+                path=("metadata",),
+                hint=f"add {prefix}_VERSION: {calib.VERSION}",
+            )
         schema = self.schemas.get(family, version)
         if schema is None:
-            ctx.error("schema", f"{prefix}_VERSION {version} is not a known version of {family} "
-                      f"(known: {', '.join(known)})", path=("metadata", f"{prefix}_VERSION"))
+            ctx.error(
+                "schema",
+                f"{prefix}_VERSION {version} is not a known version of {family} (known: {', '.join(known)})",
+                path=("metadata", f"{prefix}_VERSION"),
+            )
         return schema
 
     def _check_schema(self, ctx: CheckContext, doc: Document, schema: dict) -> int:
@@ -124,21 +130,52 @@ class Validator:
             errors += severity is Severity.ERROR and not issue.strict_only
             line = doc.line_of(list(issue.path)) or doc.line_of(list(issue.path[:1]))
             where = "/".join(str(p) for p in issue.path) or "file"
-            self.report.add(ctx.file, severity, "schema", f"{where}: {issue.message}", line=line,
-                            pointer=issue.pointer, hint=issue.hint)
+            self.report.add(
+                ctx.file,
+                severity,
+                "schema",
+                f"{where}: {issue.message}",
+                line=line,
+                pointer=issue.pointer,
+                hint=issue.hint,
+            )
         return errors
 
     # -------------------------------------------------------------------------------- cameras
 
+    def _load_cameras(self, info: PathInfo) -> None:
+        """Read the instrument's camera descriptions from disk when they were not among the paths."""
+        key = (str(info.root), info.instrument)
+        self._cameras[key] = []
+        from .calibtypes.camera import CameraDescription
+
+        for path in sorted((info.root / info.instrument / "camera").glob("*.yaml")):
+            try:
+                cam = resolve(path, self.dims)
+                view = CameraDescription.fromDocument(read_document(path), "camera").view()
+            except (ParseError, KeyError, TypeError, ValueError) as exc:
+                self.report.error(
+                    _display(path),
+                    "camera",
+                    f"the camera description cannot be read: {exc}",
+                    hint="run obscal validate on it",
+                )
+                continue
+            self._cameras[key].append((cam.valid_start, view))
+
     def _camera_for(self, info: PathInfo, file: str):
         key = (str(info.root), info.instrument)
+        if key not in self._cameras:
+            self._load_cameras(info)
         cameras = self._cameras.get(key)
         if not cameras:
             if key not in self._camera_warned:
                 self._camera_warned.add(key)
                 sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
                 self.report.add(
-                    (info.root / info.instrument).as_posix(), sev, "camera",
+                    (info.root / info.instrument).as_posix(),
+                    sev,
+                    "camera",
                     f"no valid camera description for instrument {info.instrument!r}: "
                     "detector, amplifier and filter checks are skipped",
                     hint=f"add {info.instrument}/camera/<validStart>.yaml",
@@ -151,8 +188,14 @@ class Validator:
         if chosen is None:
             first = min(c[0] for c in cameras)
             sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
-            self.report.add(file, sev, "camera", f"no camera description is valid at {info.valid_start.isoformat()} "
-                            f"(the first starts {first.isoformat()})", hint="date the camera description earlier")
+            self.report.add(
+                file,
+                sev,
+                "camera",
+                f"no camera description is valid at {info.valid_start.isoformat()} "
+                f"(the first starts {first.isoformat()})",
+                hint="date the camera description earlier",
+            )
         return chosen
 
     # -------------------------------------------------------------------------------- across files
@@ -165,9 +208,12 @@ class Validator:
             if len(same) > 1:
                 names = ", ".join(sorted(i.path.name for i in same))
                 for info in same:
-                    self.report.error(_display(info.path), "validity",
-                                      f"{len(same)} files in one directory start at {start.isoformat()}: {names}",
-                                      hint="keep one file per validity start; delete or re-date the others")
+                    self.report.error(
+                        _display(info.path),
+                        "validity",
+                        f"{len(same)} files in one directory start at {start.isoformat()}: {names}",
+                        hint="keep one file per validity start; delete or re-date the others",
+                    )
 
 
 def validate(paths: Iterable[str | Path], profile: str = "strict") -> Report:

@@ -23,15 +23,27 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
         return  # the schema reports missing columns
     scale_nm = length_scale_nm(wave.unit)
     if scale_nm is None:
-        ctx.error("curve", f"wavelength unit {wave.unit!r} is not a length", path=("columns", "wavelength"),
-                  hint="use nm or Angstrom")
+        ctx.error(
+            "curve",
+            f"wavelength unit {wave.unit!r} is not a length",
+            path=("columns", "wavelength"),
+            hint="use nm or Angstrom",
+        )
     frac = fraction_scale(value.unit)
     if percent_only and value.unit != "%":
-        ctx.error("curve", f"{value.name} must be in percent ('%'), not {value.unit!r}",
-                  path=("columns", value.name), hint="the LSST QE reader requires unit '%'")
+        ctx.error(
+            "curve",
+            f"{value.name} must be in percent ('%'), not {value.unit!r}",
+            path=("columns", value.name),
+            hint="the LSST QE reader requires unit '%'",
+        )
     elif frac is None:
-        ctx.error("curve", f"{value.name} unit {value.unit!r} is not a fraction or a percentage",
-                  path=("columns", value.name), hint="use '%' or leave the column dimensionless")
+        ctx.error(
+            "curve",
+            f"{value.name} unit {value.unit!r} is not a fraction or a percentage",
+            path=("columns", value.name),
+            hint="use '%' or leave the column dimensionless",
+        )
     amp_col = table.column("amp_name")
     groups: dict[str, list[int]] = {}
     if amp_col is not None:
@@ -41,8 +53,11 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
         if det is not None:
             unknown = [a for a in groups if a not in det.amp_names]
             if unknown:
-                ctx.error("curve", f"amp_name(s) {', '.join(unknown)} are not amplifiers of {det.name}",
-                          path=("columns", "amp_name"))
+                ctx.error(
+                    "curve",
+                    f"amp_name(s) {', '.join(unknown)} are not amplifiers of {det.name}",
+                    path=("columns", "amp_name"),
+                )
     else:
         groups[""] = list(range(len(table)))
     if len(table) == 0:
@@ -58,19 +73,28 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
         bad = np.nonzero(~(steps > 0))[0]
         if bad.size:
             row = int(idx[bad[0] + 1])
-            ctx.error("curve", f"wavelength must increase strictly{label}: {w[bad[0]]:g} is followed by "
-                      f"{w[bad[0] + 1]:g}", line=ctx.row_line(row))
+            ctx.error(
+                "curve",
+                f"wavelength must increase strictly{label}: {w[bad[0]]:g} is followed by {w[bad[0] + 1]:g}",
+                line=ctx.row_line(row),
+            )
         if reference is None:
             reference = w
         elif w.shape != reference.shape or not np.array_equal(w, reference, equal_nan=True):
-            ctx.error("curve", f"amplifier {amp} is sampled at other wavelengths than {next(iter(groups))}",
-                      line=ctx.row_line(int(idx[0])),
-                      hint="the LSST reader averages amplifiers and needs identical sampling")
+            ctx.error(
+                "curve",
+                f"amplifier {amp} is sampled at other wavelengths than {next(iter(groups))}",
+                line=ctx.row_line(int(idx[0])),
+                hint="the LSST reader averages amplifiers and needs identical sampling",
+            )
     if scale_nm is not None and w_all.size:
         lo, hi = np.nanmin(w_all) * scale_nm, np.nanmax(w_all) * scale_nm
         if lo < 100 or hi > 30000:
-            ctx.warning("curve", f"wavelengths span {lo:g}-{hi:g} nm: is the unit ({wave.unit}) right?",
-                        path=("columns", "wavelength"))
+            ctx.warning(
+                "curve",
+                f"wavelengths span {lo:g}-{hi:g} nm: is the unit ({wave.unit}) right?",
+                path=("columns", "wavelength"),
+            )
     if frac is None:
         return
     v = np.asarray(value.data, dtype=np.float64) * frac
@@ -87,6 +111,8 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
         hits = np.nonzero(test)[0]
         if hits.size:
             row = int(hits[0])
-            msg = (f"{hits.size} {value.name} value(s) {what} (first: {value.data[row]:g} {value.unit or ''} "
-                   f"at {w_all[row]:g} {wave.unit})")
+            msg = (
+                f"{hits.size} {value.name} value(s) {what} (first: {value.data[row]:g} {value.unit or ''} "
+                f"at {w_all[row]:g} {wave.unit})"
+            )
             getattr(ctx, severity)("curve", msg, line=ctx.row_line(row))

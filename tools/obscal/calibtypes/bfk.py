@@ -11,8 +11,19 @@ from ..calibration import Calibration
 if TYPE_CHECKING:
     from ..checks import CheckContext
 
-AMP_KEYS = ("means", "variances", "rawMeans", "rawVariances", "expIdMask", "rawXcorrs", "gain", "noise",
-            "meanXcorrs", "ampKernels", "valid")
+AMP_KEYS = (
+    "means",
+    "variances",
+    "rawMeans",
+    "rawVariances",
+    "expIdMask",
+    "rawXcorrs",
+    "gain",
+    "noise",
+    "meanXcorrs",
+    "ampKernels",
+    "valid",
+)
 
 
 class BrighterFatterKernel(Calibration):
@@ -41,13 +52,17 @@ class BrighterFatterKernel(Calibration):
             for name, values in kernels.items():
                 arr = np.asarray(values, dtype=float)
                 if arr.size != size:
-                    ctx.error("bfk", f"{key}[{name}] has {arr.size} values; KERNEL_DX x KERNEL_DY = {dx}x{dy} "
-                              f"needs {size}", path=(key, name))
+                    ctx.error(
+                        "bfk",
+                        f"{key}[{name}] has {arr.size} values; KERNEL_DX x KERNEL_DY = {dx}x{dy} needs {size}",
+                        path=(key, name),
+                    )
                 elif not np.all(np.isfinite(arr)):
                     ctx.error("bfk", f"{key}[{name}] has non-finite values", path=(key, name))
                 if key == "detKernels" and det is not None and str(name).lower() != det.name.lower():
-                    ctx.error("bfk", f"detKernels key {name!r} is not this file's detector ({det.name})",
-                              path=(key, name))
+                    ctx.error(
+                        "bfk", f"detKernels key {name!r} is not this file's detector ({det.name})", path=(key, name)
+                    )
         if level == "DETECTOR" and not content.get("detKernels"):
             ctx.error("bfk", "LEVEL is DETECTOR but there is no detKernels entry", path=("metadata", "LEVEL"))
         if level == "AMP" and not content.get("ampKernels"):
@@ -58,5 +73,8 @@ class BrighterFatterKernel(Calibration):
                 if isinstance(value, dict):
                     extra = [a for a in value if a not in det.amp_names]
                     if extra:
-                        ctx.error("bfk", f"{key} names amplifier(s) {', '.join(map(str, extra))} not in {det.name}",
-                                  path=(key,))
+                        ctx.error(
+                            "bfk",
+                            f"{key} names amplifier(s) {', '.join(map(str, extra))} not in {det.name}",
+                            path=(key,),
+                        )

@@ -143,32 +143,50 @@ class CameraDescription(Calibration):
         for i, det in enumerate(view.detectors):
             where = ("detectors", i)
             if det.id in seen_ids:
-                ctx.error("camera", f"detector id {det.id} is used twice (detectors #{seen_ids[det.id]} and #{i})",
-                          path=(*where, "id"))
+                ctx.error(
+                    "camera",
+                    f"detector id {det.id} is used twice (detectors #{seen_ids[det.id]} and #{i})",
+                    path=(*where, "id"),
+                )
             seen_ids.setdefault(det.id, i)
             if dirname(det.name) in seen_names:
                 ctx.error("camera", f"detector name {det.name!r} is used twice", path=(*where, "name"))
             seen_names.setdefault(dirname(det.name), i)
             orders = sorted(a.readout_order for a in det.amplifiers)
             if orders != list(range(len(orders))):
-                ctx.error("camera", f"detector {det.name}: readoutOrder must number the amplifiers 0..{len(orders) - 1}",
-                          path=(*where, "amplifiers"))
+                ctx.error(
+                    "camera",
+                    f"detector {det.name}: readoutOrder must number the amplifiers 0..{len(orders) - 1}",
+                    path=(*where, "amplifiers"),
+                )
             names = [a.name for a in det.amplifiers]
             for name in sorted({n for n in names if names.count(n) > 1}):
-                ctx.error("camera", f"detector {det.name}: amplifier {name!r} is listed twice", path=(*where, "amplifiers"))
+                ctx.error(
+                    "camera", f"detector {det.name}: amplifier {name!r} is listed twice", path=(*where, "amplifiers")
+                )
             area = 0
             for j, amp in enumerate(det.amplifiers):
                 area += amp.bbox.area
                 if not det.bbox.contains(amp.bbox):
-                    ctx.error("camera", f"detector {det.name}: amplifier {amp.name} bbox {amp.bbox} lies outside the "
-                              f"detector bbox {det.bbox}", path=(*where, "amplifiers", j, "bbox"))
+                    ctx.error(
+                        "camera",
+                        f"detector {det.name}: amplifier {amp.name} bbox {amp.bbox} lies outside the "
+                        f"detector bbox {det.bbox}",
+                        path=(*where, "amplifiers", j, "bbox"),
+                    )
                 for other in det.amplifiers[:j]:
                     if amp.bbox.overlaps(other.bbox):
-                        ctx.error("camera", f"detector {det.name}: amplifiers {other.name} and {amp.name} overlap",
-                                  path=(*where, "amplifiers", j, "bbox"))
+                        ctx.error(
+                            "camera",
+                            f"detector {det.name}: amplifiers {other.name} and {amp.name} overlap",
+                            path=(*where, "amplifiers", j, "bbox"),
+                        )
             if det.amplifiers and area != det.bbox.area:
-                ctx.warning("camera", f"detector {det.name}: the amplifiers cover {area} pixels of the detector's "
-                            f"{det.bbox.area}", path=(*where, "amplifiers"))
+                ctx.warning(
+                    "camera",
+                    f"detector {det.name}: the amplifiers cover {area} pixels of the detector's {det.bbox.area}",
+                    path=(*where, "amplifiers"),
+                )
         names = [f["name"] for f in (self.toDict().get("physicalFilters") or [])]
         for name in sorted({n for n in names if names.count(n) > 1}):
             ctx.error("camera", f"physical filter {name!r} is listed twice", path=("physicalFilters",))

@@ -16,8 +16,15 @@ from ..calibration import Calibration
 if TYPE_CHECKING:
     from ..checks import CheckContext
 
-MATRIX_COLUMNS = ("CT_COEFFS", "CT_ERRORS", "CT_COUNTS", "CT_VALID", "CT_COEFFS_SQR", "CT_ERRORS_SQR",
-                  "CT_AMP_GAIN_RATIOS")
+MATRIX_COLUMNS = (
+    "CT_COEFFS",
+    "CT_ERRORS",
+    "CT_COUNTS",
+    "CT_VALID",
+    "CT_COEFFS_SQR",
+    "CT_ERRORS_SQR",
+    "CT_AMP_GAIN_RATIOS",
+)
 #: Largest plausible |coefficient|: crosstalk of more than a few percent means a wrong file or units.
 PLAUSIBLE = 0.05
 
@@ -42,10 +49,16 @@ class Crosstalk(Calibration):
                     if col.is_array:
                         out[col.name] = (np.asarray(col.data[0]), ("rows", 0))
         elif self._content is not None:
-            for key, name in (("coeffs", "CT_COEFFS"), ("coeffErr", "CT_ERRORS"), ("coeffNum", "CT_COUNTS"),
-                              ("coeffValid", "CT_VALID"), ("coeffsSqr", "CT_COEFFS_SQR"),
-                              ("coeffErrSqr", "CT_ERRORS_SQR"), ("ampGainRatios", "CT_AMP_GAIN_RATIOS"),
-                              ("fitGains", "CT_FIT_GAINS")):
+            for key, name in (
+                ("coeffs", "CT_COEFFS"),
+                ("coeffErr", "CT_ERRORS"),
+                ("coeffNum", "CT_COUNTS"),
+                ("coeffValid", "CT_VALID"),
+                ("coeffsSqr", "CT_COEFFS_SQR"),
+                ("coeffErrSqr", "CT_ERRORS_SQR"),
+                ("ampGainRatios", "CT_AMP_GAIN_RATIOS"),
+                ("fitGains", "CT_FIT_GAINS"),
+            ):
                 value = self._content.get(key)
                 if isinstance(value, list):
                     out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
@@ -61,37 +74,57 @@ class Crosstalk(Calibration):
             return
         det = ctx.detector()
         if det is not None and namp != len(det.amplifiers):
-            ctx.error("crosstalk", f"NAMP is {namp} but detector {det.name} has {len(det.amplifiers)} amplifiers",
-                      path=("metadata", "NAMP"))
+            ctx.error(
+                "crosstalk",
+                f"NAMP is {namp} but detector {det.name} has {len(det.amplifiers)} amplifiers",
+                path=("metadata", "NAMP"),
+            )
         shape = md.get("CROSSTALK_SHAPE", (self._content or {}).get("crosstalkShape"))
         if isinstance(shape, list) and shape != [namp, namp]:
-            ctx.error("crosstalk", f"CROSSTALK_SHAPE {shape} disagrees with NAMP {namp}",
-                      path=("metadata", "CROSSTALK_SHAPE"), hint=f"set CROSSTALK_SHAPE: [{namp}, {namp}]")
+            ctx.error(
+                "crosstalk",
+                f"CROSSTALK_SHAPE {shape} disagrees with NAMP {namp}",
+                path=("metadata", "CROSSTALK_SHAPE"),
+                hint=f"set CROSSTALK_SHAPE: [{namp}, {namp}]",
+            )
         for name, (values, where) in self.arrays().items():
             expected = namp if name == "CT_FIT_GAINS" else namp * namp
             if name == "CT_FIT_GAINS" and values.size == 1:
                 continue  # the LSST reader expands a single value
             if values.size != expected:
-                ctx.error("crosstalk", f"{name} has {values.size} entries; NAMP={namp} needs {expected}",
-                          path=where)
+                ctx.error("crosstalk", f"{name} has {values.size} entries; NAMP={namp} needs {expected}", path=where)
                 continue
             if name in ("CT_COEFFS", "CT_COEFFS_SQR"):
                 matrix = values.reshape(namp, namp)
                 diag = np.diagonal(matrix)
                 if np.any(diag[np.isfinite(diag)] != 0):
-                    ctx.error("crosstalk", f"{name} has non-zero diagonal entries (an amplifier onto itself)",
-                              path=where, hint="set the diagonal to 0.0")
+                    ctx.error(
+                        "crosstalk",
+                        f"{name} has non-zero diagonal entries (an amplifier onto itself)",
+                        path=where,
+                        hint="set the diagonal to 0.0",
+                    )
             if name == "CT_COEFFS":
                 finite = values[np.isfinite(values)]
                 if finite.size and np.max(np.abs(finite)) > PLAUSIBLE:
-                    ctx.warning("crosstalk", f"largest |coefficient| is {np.max(np.abs(finite)):.3g}, more than "
-                                f"{PLAUSIBLE:g}: check the units and the matrix orientation", path=where)
+                    ctx.warning(
+                        "crosstalk",
+                        f"largest |coefficient| is {np.max(np.abs(finite)):.3g}, more than "
+                        f"{PLAUSIBLE:g}: check the units and the matrix orientation",
+                        path=where,
+                    )
         inter = (self._content or {}).get("interChip")
         if isinstance(inter, dict):
             for source, values in inter.items():
                 if ctx.camera is not None and ctx.camera.detector_by_name(str(source)) is None:
-                    ctx.error("crosstalk", f"interChip source {source!r} is not a detector of the camera",
-                              path=("interChip", source))
+                    ctx.error(
+                        "crosstalk",
+                        f"interChip source {source!r} is not a detector of the camera",
+                        path=("interChip", source),
+                    )
                 if isinstance(values, list) and len(values) != namp * namp:
-                    ctx.error("crosstalk", f"interChip[{source}] has {len(values)} entries; needs {namp * namp}",
-                              path=("interChip", source))
+                    ctx.error(
+                        "crosstalk",
+                        f"interChip[{source}] has {len(values)} entries; needs {namp * namp}",
+                        path=("interChip", source),
+                    )

@@ -49,16 +49,20 @@ class Defects(Calibration):
         for i, (x0, y0, w, h) in enumerate(boxes):
             line = ctx.row_line(i)
             if not all(float(v).is_integer() for v in (x0, y0, w, h)):
-                ctx.error("defects", f"box {i + 1} ({x0:g}, {y0:g}, {w:g}, {h:g}) has non-integer pixel values",
-                          line=line)
+                ctx.error(
+                    "defects", f"box {i + 1} ({x0:g}, {y0:g}, {w:g}, {h:g}) has non-integer pixel values", line=line
+                )
                 continue
             if w <= 0 or h <= 0:
-                ctx.error("defects", f"box {i + 1} has width {w:g} and height {h:g}; both must be positive",
-                          line=line)
+                ctx.error("defects", f"box {i + 1} has width {w:g} and height {h:g}; both must be positive", line=line)
                 continue
             if det is not None:
                 b = det.bbox
                 if x0 < b.x0 or y0 < b.y0 or x0 + w > b.x0 + b.width or y0 + h > b.y0 + b.height:
-                    ctx.error("defects", f"box {i + 1} ({x0:g}, {y0:g}, {w:g}, {h:g}) extends outside detector "
-                              f"{det.name} ({b.width}x{b.height} pixels)", line=line,
-                              hint="x0, y0 are the 0-based bottom-left corner in the assembled detector")
+                    ctx.error(
+                        "defects",
+                        f"box {i + 1} ({x0:g}, {y0:g}, {w:g}, {h:g}) extends outside detector "
+                        f"{det.name} ({b.width}x{b.height} pixels)",
+                        line=line,
+                        hint="x0, y0 are the 0-based bottom-left corner in the assembled detector",
+                    )

@@ -58,7 +58,9 @@ class Linearizer(Calibration):
             table = self._tables[0]
             if not {"AMPLIFIER_NAME", "TYPE", "COEFFS"} <= set(table.colnames):
                 return out
-            for i, (name, kind, coeffs) in enumerate(zip(table["AMPLIFIER_NAME"], table["TYPE"], table["COEFFS"])):
+            for i, (name, kind, coeffs) in enumerate(
+                zip(table["AMPLIFIER_NAME"], table["TYPE"], table["COEFFS"], strict=False)
+            ):
                 out.append((str(name), str(kind), np.asarray(coeffs, dtype=float), ("rows", i)))
         elif isinstance((self._content or {}).get("amplifiers"), dict):
             for name, amp in self._content["amplifiers"].items():  # type: ignore[index]
@@ -87,12 +89,19 @@ class Linearizer(Calibration):
             if dupes:
                 ctx.error("linearizer", f"amplifier(s) {', '.join(dupes)} appear more than once")
         if md.get("HAS_LINEARITY") is False and amps:
-            ctx.warning("linearizer", "HAS_LINEARITY is false, so the LSST reader ignores every amplifier entry",
-                        path=("metadata", "HAS_LINEARITY"))
+            ctx.warning(
+                "linearizer",
+                "HAS_LINEARITY is false, so the LSST reader ignores every amplifier entry",
+                path=("metadata", "HAS_LINEARITY"),
+            )
         for name, kind, coeffs, where in amps:
             if kind not in TYPES:
-                ctx.error("linearizer", f"amplifier {name}: unknown linearity type {kind!r}", path=where,
-                          hint="use one of " + ", ".join(TYPES))
+                ctx.error(
+                    "linearizer",
+                    f"amplifier {name}: unknown linearity type {kind!r}",
+                    path=where,
+                    hint="use one of " + ", ".join(TYPES),
+                )
                 continue
             problem = coefficient_problem(kind, coeffs, table_rows)
             if problem:

@@ -22,8 +22,10 @@ class TransmissionCurve(Calibration):
 
     @classmethod
     def calibcls_for(cls, dataset_type: str) -> tuple[str, ...]:
-        return (f"lsst.ip.isr.Intermediate{cls.short}TransmissionCurve",
-                f"lsst.ip.isr.transmissionCurve.Intermediate{cls.short}TransmissionCurve")
+        return (
+            f"lsst.ip.isr.Intermediate{cls.short}TransmissionCurve",
+            f"lsst.ip.isr.transmissionCurve.Intermediate{cls.short}TransmissionCurve",
+        )
 
     def check(self, ctx: CheckContext) -> None:
         if self._tables:
