@@ -117,3 +117,26 @@ def test_malformed_ecsv_is_reported_at_its_line(text: str, line: int, fragment: 
         ecsv.read(text)
     assert fragment in info.value.message
     assert info.value.line == line
+
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "crosstalk/r22_s00/20240101T000000.ecsv",
+        "linearizer/r22_s01/20240101T000000.ecsv",
+        "transmission_sensor/r22_s10/20240101T000000.ecsv",
+        "defects/r22_s11/20250301T000000.ecsv",
+    ],
+)
+def test_totable_fromtable_keeps_values(rel: str) -> None:
+    calib = Calibration.readText(REPO / "obs_data" / "ExampleCam" / rel)
+    [astro] = calib.toTable()
+    assert dict(astro.meta) == calib.getMetadata()
+    back = type(calib).fromTable([astro], calib.dataset_type)
+    assert back.getMetadata() == calib.getMetadata()
+    for a, b in zip(calib.tables()[0].columns, back.tables()[0].columns):
+        assert (a.name, a.unit) == (b.name, b.unit)
+        if a.is_array:
+            assert all(_same(x, y) for x, y in zip(a.data, b.data))
+        else:
+            assert _same(a.data, b.data) or list(a.data) == list(b.data)

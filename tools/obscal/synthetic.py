@@ -527,12 +527,14 @@ def lsstcam_spec(seed: int = 7) -> PackageSpec:
             "manual_defects",
             "crosstalk",
             "linearizer",
+            "qe_curve",
             "bfk",
             "transmission_optics",
             "transmission_sensor",
             "transmission_filter",
             "transmission_filter_detector",
-        ),
+        ),  # fmt: skip
+        extra_epochs=[("defects", d.name, datetime(2025, 6, 1), "defects after the 2025 warm-up") for d in dets],
     )
 
 
