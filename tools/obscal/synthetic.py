@@ -533,7 +533,7 @@ def lsstcam_spec(seed: int = 7) -> PackageSpec:
             "transmission_sensor",
             "transmission_filter",
             "transmission_filter_detector",
-        ),  # fmt: skip
+        ),
         extra_epochs=[("defects", d.name, datetime(2025, 6, 1), "defects after the 2025 warm-up") for d in dets],
     )
 
