@@ -32,10 +32,10 @@ def test_reader_agrees_with_astropy(path: Path) -> None:
         if col.is_array:
             for mine, other in zip(col.data, theirs[col.name], strict=False):
                 assert np.array_equal(mine, np.asarray(other), equal_nan=mine.dtype.kind == "f")
+        elif col.datatype == "string":
+            assert list(col.data) == list(theirs[col.name])
         else:
-            assert _same(col.data, np.asarray(theirs[col.name]) if col.datatype != "string" else col.data)
-            if col.datatype == "string":
-                assert list(col.data) == list(theirs[col.name])
+            assert _same(col.data, np.asarray(theirs[col.name]))
             assert (str(theirs[col.name].unit) if theirs[col.name].unit is not None else None) in (
                 col.unit,
                 None,

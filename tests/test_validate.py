@@ -301,3 +301,11 @@ def test_single_file_uses_the_camera_on_disk(package: Path) -> None:
     assert validate([target]).ok
     edit(target, "ITL-3800C-311", "ITL-3800C-202")
     only_error(validate([target]), "does not match the serial of R22_S11")
+
+
+def test_propertylist_yaml_top_level_keys_keep_their_lines(variants: Path) -> None:
+    target = variants / "testcam/bfk/d0/19700101T000000.yaml"
+    edit(target, "gain: {}", "gain: 5")
+    report = validate([target], profile="compat")
+    [problem] = [p for p in report.errors if p.pointer == "/gain"]
+    assert target.read_text().splitlines()[problem.line - 1] == "gain: 5"

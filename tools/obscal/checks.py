@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .calibtypes.camera import CameraView
     from .textio import Document
 
-#: Keys whose values a person may leave empty in the compat profile.
+#: Metadata key holding the manual-edit records.
 EDIT_HISTORY = "EDIT_HISTORY"
 
 

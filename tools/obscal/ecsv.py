@@ -72,7 +72,6 @@ class Table:
     meta: dict
     ecsv_version: str = "1.0"
     serialized_columns: dict | None = None
-    meta_style: str = "omap"
     lines: safeyaml.LineIndex | None = None
     header: dict | None = None
     row_lines: list[int] = field(default_factory=list)
@@ -152,7 +151,6 @@ def read(text: str) -> Table:
     delimiter = header.get("delimiter", " ")
     if delimiter not in (" ", ","):
         raise ParseError("delimiter must be ' ' or ','", line=index.line_of(header, ["delimiter"]))
-    meta_style = _meta_style(header_lines)
     serialized = meta.pop(SERIALIZED_COLUMNS, None)
     if serialized is not None:
         index.alias(header["meta"], meta)
@@ -209,24 +207,11 @@ def read(text: str) -> Table:
         meta=meta,
         ecsv_version=version,
         serialized_columns=serialized,
-        meta_style=meta_style,
         lines=index,
         header=header,
         row_lines=row_lines,
         column_lines=column_lines,
     )
-
-
-def _meta_style(header_lines: list[str]) -> str:
-    for ln in header_lines:
-        if ln.startswith("meta:"):
-            rest = ln[5:].strip()
-            if rest.startswith("!!omap"):
-                return "omap"
-            if rest.startswith("{"):
-                return "flow"
-            return "mapping"
-    return "omap"
 
 
 def _declared_column(decl: Any, k: int, header: dict, index: safeyaml.LineIndex) -> Column:

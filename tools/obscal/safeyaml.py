@@ -42,8 +42,11 @@ class LineIndex:
         self._keep: list[Any] = []  # keep containers alive so that their ids stay unique
 
     def record(self, container: Any, key: Any, line0: int) -> None:
-        self._lines.setdefault(id(container), {})[key] = line0 + 1 + self.offset
-        self._keep.append(container)
+        lines = self._lines.get(id(container))
+        if lines is None:
+            lines = self._lines[id(container)] = {}
+            self._keep.append(container)
+        lines[key] = line0 + 1 + self.offset
 
     def line_of(self, root: Any, path: list[Any] | tuple[Any, ...]) -> int | None:
         """The line of the deepest element of ``path`` (keys and indices) that is known."""

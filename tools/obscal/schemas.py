@@ -68,6 +68,7 @@ class SchemaSet:
                 self.by_family.setdefault(info["family"], {})[info["version"]] = schema
         self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in self.by_id.items())
         self._validators: dict[str, Any] = {}
+        self._metadata_keys: dict[str, set[str]] = {}
 
     def versions(self, family: str) -> list[str]:
         return sorted(self.by_family.get(family, {}), key=lambda v: tuple(int(x) for x in v.split(".")))
@@ -99,13 +100,12 @@ class SchemaSet:
 
     def metadata_keys(self, schema: dict) -> set[str]:
         """Every metadata key the type schema (and the shared header) knows."""
-        keys = set(self.by_id[HEADER_ID]["$defs"]["common"]["properties"])
-        keys |= set(schema.get("properties", {}).get("metadata", {}).get("properties", {}))
-        for sub in schema.get("allOf", []):
-            target = self.by_id.get(sub.get("$ref", "").split("#")[0])
-            if target is not None:
-                keys |= self.metadata_keys(target)
-        return keys
+        sid = schema["$id"]
+        if sid not in self._metadata_keys:
+            keys = set(self.by_id[HEADER_ID]["$defs"]["common"]["properties"])
+            keys |= set(schema.get("properties", {}).get("metadata", {}).get("properties", {}))
+            self._metadata_keys[sid] = keys
+        return self._metadata_keys[sid]
 
 
 def _short(value: Any) -> str:

@@ -141,8 +141,8 @@ def read_document(path: Path) -> Document:
     form, types = "mapping", {}
     if isinstance(metadata, safeyaml.PropertyListData):
         new, types = _from_propertylist(metadata, index)
-        content = dict(content)
-        index.alias(content, content)
+        original, content = content, dict(content)
+        index.alias(original, content)
         content["metadata"] = new
         metadata, form = new, "propertylist"
     if not isinstance(metadata, dict):
