@@ -9,9 +9,10 @@ Main entry points::
 
 from __future__ import annotations
 
+__version__ = "0.2.0"
+
 from .calibration import Calibration
 from .problems import ObscalError, ParseError, Problem, Report, Severity
 from .validate import validate
 
 __all__ = ["Calibration", "ObscalError", "ParseError", "Problem", "Report", "Severity", "validate"]
-__version__ = "0.1.0"

@@ -9,6 +9,8 @@ The method names follow ``lsst.ip.isr.IsrCalib`` so that code written against it
 from __future__ import annotations
 
 import copy
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,6 +20,19 @@ from .textio import Document, dump_yaml, read_document, to_propertylist, write_a
 
 if TYPE_CHECKING:
     from .checks import CheckContext
+    from .stamps import Stamps
+
+
+@dataclass
+class LsstTables:
+    """A calibration's tables in the LSST FITS layout, and where YAML arrays went in them.
+
+    ``refs`` maps a path into the YAML content (tuple of keys) to ``(table index, column, row)``:
+    the cell holding that array, so the YAML shape can point at it instead of repeating it.
+    """
+
+    tables: list[ecsv.Table]
+    refs: dict[tuple, tuple[int, str, int]] = field(default_factory=dict)
 
 
 class Calibration:
@@ -46,6 +61,8 @@ class Calibration:
     default_format: ClassVar[str] = "ecsv"
     #: Directory of this type's schemas under ``schemas/``.
     schema_family: ClassVar[str] = ""
+    #: Whether the type has a FITS form in the LSST layout (the camera description has none).
+    has_fits_form: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -66,6 +83,11 @@ class Calibration:
         self._content: dict | None = content
         self.dataset_type = dataset_type or (self.dataset_types[0] if self.dataset_types else "")
         self.document: Document | None = None
+        #: Set by :meth:`readFits`: the text format/file name recorded in the FITS file, and its stamps.
+        self.text_format: str | None = None
+        self.text_name: str | None = None
+        self.propertylist_types: dict | None = None
+        self.fits_content: Any = None
 
     # ------------------------------------------------------------------ per-dataset-type variations
 
@@ -181,12 +203,18 @@ class Calibration:
         content = dict(self.toDict())
         if self.document is not None and self.document.metadata_form == "propertylist":
             content["metadata"] = to_propertylist(self._metadata, self.document.propertylist_types)
+        elif self.propertylist_types is not None:
+            content["metadata"] = to_propertylist(self._metadata, self.propertylist_types)
+        if fmt == "json":
+            from . import typedjson
+
+            return json.dumps(typedjson.encode(content), indent=2, allow_nan=True) + "\n"
         return dump_yaml(content)
 
     def writeText(self, path: str | Path) -> Path:  # noqa: N802
         """Write the text form (chosen by the file extension) atomically."""
         path = Path(path)
-        fmt = "ecsv" if path.suffix == ".ecsv" else "yaml"
+        fmt = {".ecsv": "ecsv", ".json": "json"}.get(path.suffix, "yaml")
         write_atomic(path, self.toText(fmt))
         return path
 
@@ -247,11 +275,30 @@ class Calibration:
 
     # ------------------------------------------------------------------ FITS I/O
 
-    def writeFits(self, path: str | Path) -> Path:  # noqa: N802
-        """Write the LSST FITS layout: empty primary HDU, one binary table per table."""
+    def lsstTables(self) -> LsstTables:  # noqa: N802
+        """The tables of the LSST FITS layout. Types kept as YAML override this to build them."""
+        from .problems import ObscalError
+
+        if not self.has_fits_form:
+            raise ObscalError(f"{self.dataset_type} has no FITS form in the LSST layout")
+        if not self._tables:
+            raise ObscalError(f"{self.dataset_type} in YAML form has no table layout")
+        return LsstTables(list(self._tables))
+
+    @classmethod
+    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+        """Build from the LSST-layout tables of a FITS file written by other software."""
+        from .problems import ObscalError
+
+        if len(tables) != 1:
+            raise ObscalError(f"a {dataset_type} FITS file has one table, this one has {len(tables)}")
+        return cls(metadata, tables=tables, dataset_type=dataset_type)
+
+    def writeFits(self, path: str | Path, stamps: Stamps | None = None) -> Path:  # noqa: N802
+        """Write the LSST FITS layout (empty primary HDU, one binary table per table), atomically."""
         from .fitsio import write_fits
 
-        return write_fits(self, Path(path))
+        return write_fits(self, Path(path), stamps)
 
     @classmethod
     def readFits(cls, path: str | Path, dataset_type: str | None = None) -> Calibration:  # noqa: N802

@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..calibration import Calibration
+from .. import ecsv
+from ..calibration import Calibration, LsstTables
+from . import _columns
 
 if TYPE_CHECKING:
     from ..checks import CheckContext
@@ -78,3 +80,67 @@ class BrighterFatterKernel(Calibration):
                             f"{key} names amplifier(s) {', '.join(map(str, extra))} not in {det.name}",
                             path=(key,),
                         )
+
+    # ------------------------------------------------------------------ LSST FITS layout
+
+    def lsstTables(self) -> LsstTables:  # noqa: N802
+        """HDU 1: one row per amplifier kernel (none at LEVEL DETECTOR); HDU 2: one row per detector kernel."""
+        if self._content is None:
+            return super().lsstTables()
+        content, md = self._content, self._metadata
+        kernels = content.get("ampKernels") if isinstance(content.get("ampKernels"), dict) else {}
+        amps = list(kernels) if md.get("LEVEL", "AMP") != "DETECTOR" else []
+        columns = [_columns.scalar("AMPLIFIER", amps, "string")]
+        refs: dict = {}
+        for keys, name, base in AMP_TABLE:
+            key = next((k for k in keys if isinstance(content.get(k), dict)), keys[0])
+            per_amp = content.get(key) if isinstance(content.get(key), dict) else {}
+            if base.endswith("[]"):
+                kind = base[:-2]
+                cells = [_columns.array(per_amp.get(a), kind, f"{key}/{a}") for a in amps]
+                columns.append(_columns.vector(name, cells, kind))
+                refs.update({(key, a): (0, name, i) for i, a in enumerate(amps) if a in per_amp})
+            else:
+                default = {"float64": np.nan, "bool": False}[base]
+                columns.append(_columns.scalar(name, [per_amp.get(a, default) for a in amps], base))
+        tables = [ecsv.Table(columns, md)]
+        det = content.get("detKernels")
+        if isinstance(det, dict) and det:
+            names = list(det)
+            cells = [_columns.array(v, "float64", f"detKernels/{k}") for k, v in det.items()]
+            tables.append(
+                ecsv.Table(
+                    [_columns.scalar("DETECTOR", names, "string"), _columns.vector("KERNEL", cells, "float64")], md
+                )
+            )
+            refs.update({("detKernels", k): (1, "KERNEL", i) for i, k in enumerate(names)})
+        return LsstTables(tables, refs)
+
+    @classmethod
+    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+        main = tables[0]
+        amps = [str(a) for a in _columns.cells(main.column("AMPLIFIER"))]
+        content: dict = {"metadata": metadata}
+        for keys, name, _base in AMP_TABLE:
+            values = _columns.cells(main.column(name))
+            if main.column(name) is not None:
+                content[keys[0]] = dict(zip(amps, values, strict=False))
+        if len(tables) > 1:
+            det = tables[1]
+            names = [str(n) for n in _columns.cells(det.column("DETECTOR"))]
+            content["detKernels"] = dict(zip(names, _columns.cells(det.column("KERNEL")), strict=False))
+        return cls(metadata, content=content, dataset_type=dataset_type)
+
+
+#: Amplifier-table columns: YAML keys (first found is used), column, type (``[]``: array per amplifier).
+AMP_TABLE = (
+    (("expIdMask",), "EXP_ID_MASK", "bool[]"),
+    (("rawMeans", "means"), "RAW_MEANS", "float64[]"),
+    (("rawVariances", "variances"), "RAW_VARIANCES", "float64[]"),
+    (("rawXcorrs",), "RAW_XCORRS", "float64[]"),
+    (("gain",), "GAIN", "float64"),
+    (("noise",), "NOISE", "float64"),
+    (("meanXcorrs",), "MEAN_XCORRS", "float64[]"),
+    (("ampKernels",), "KERNEL", "float64[]"),
+    (("valid",), "VALID", "bool"),
+)

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..calibration import Calibration
+from .. import ecsv
+from ..calibration import Calibration, LsstTables
+from . import _columns
 
 if TYPE_CHECKING:
     from ..checks import CheckContext
@@ -49,16 +51,7 @@ class Crosstalk(Calibration):
                     if col.is_array:
                         out[col.name] = (np.asarray(col.data[0]), ("rows", 0))
         elif self._content is not None:
-            for key, name in (
-                ("coeffs", "CT_COEFFS"),
-                ("coeffErr", "CT_ERRORS"),
-                ("coeffNum", "CT_COUNTS"),
-                ("coeffValid", "CT_VALID"),
-                ("coeffsSqr", "CT_COEFFS_SQR"),
-                ("coeffErrSqr", "CT_ERRORS_SQR"),
-                ("ampGainRatios", "CT_AMP_GAIN_RATIOS"),
-                ("fitGains", "CT_FIT_GAINS"),
-            ):
+            for key, name in YAML_KEYS:
                 value = self._content.get(key)
                 if isinstance(value, list):
                     out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
@@ -128,3 +121,57 @@ class Crosstalk(Calibration):
                         f"interChip[{source}] has {len(values)} entries; needs {namp * namp}",
                         path=("interChip", source),
                     )
+
+    # ------------------------------------------------------------------ LSST FITS layout
+
+    def lsstTables(self) -> LsstTables:  # noqa: N802
+        """HDU 1: one row of flattened matrices; HDU 2 (only with inter-chip terms): one row per source."""
+        if self._content is None:
+            return super().lsstTables()
+        content, md = self._content, self._metadata
+        columns, refs = [], {}
+        for key, name in YAML_KEYS:
+            if content.get(key) is not None:
+                base = COLUMN_TYPES.get(name, "float64")
+                columns.append(_columns.vector(name, [_columns.array(content[key], base, key)], base))
+                refs[(key,)] = (0, name, 0)
+        tables = [ecsv.Table(columns, md)]
+        inter = content.get("interChip")
+        if isinstance(inter, dict) and inter:
+            sources = list(inter)
+            values = [_columns.array(v, "float64", f"interChip[{k}]") for k, v in inter.items()]
+            columns = [
+                _columns.scalar("IC_SOURCE_DET", sources, "string"),
+                _columns.vector("IC_COEFFS", values, "float64"),
+            ]
+            tables.append(ecsv.Table(columns, md))
+            refs.update({("interChip", k): (1, "IC_COEFFS", i) for i, k in enumerate(sources)})
+        return LsstTables(tables, refs)
+
+    @classmethod
+    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+        if len(tables) == 1:
+            return super().fromLsstTables(tables, metadata, dataset_type)
+        main, inter = tables[0], tables[1]
+        content: dict = {"metadata": metadata}
+        for key, name in YAML_KEYS:
+            values = _columns.cells(main.column(name))
+            if values:
+                content[key] = values[0]
+        names = [str(n) for n in _columns.cells(inter.column("IC_SOURCE_DET"))]
+        content["interChip"] = dict(zip(names, _columns.cells(inter.column("IC_COEFFS")), strict=False))
+        return cls(metadata, content=content, dataset_type=dataset_type)
+
+
+#: YAML key (LSST ``toDict``) -> FITS/ECSV column.
+YAML_KEYS = (
+    ("coeffs", "CT_COEFFS"),
+    ("coeffErr", "CT_ERRORS"),
+    ("coeffNum", "CT_COUNTS"),
+    ("coeffValid", "CT_VALID"),
+    ("coeffsSqr", "CT_COEFFS_SQR"),
+    ("coeffErrSqr", "CT_ERRORS_SQR"),
+    ("ampGainRatios", "CT_AMP_GAIN_RATIOS"),
+    ("fitGains", "CT_FIT_GAINS"),
+)
+COLUMN_TYPES = {"CT_COUNTS": "int64", "CT_VALID": "bool"}

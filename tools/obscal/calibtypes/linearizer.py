@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..calibration import Calibration
+from .. import ecsv
+from ..calibration import Calibration, LsstTables
+from . import _columns
 
 if TYPE_CHECKING:
     from ..checks import CheckContext
@@ -108,3 +110,103 @@ class Linearizer(Calibration):
                 ctx.error("linearizer", f"amplifier {name}: {problem}", path=where)
             if coeffs.size and not np.all(np.isfinite(coeffs)):
                 ctx.error("linearizer", f"amplifier {name}: coefficients must be finite", path=where)
+
+    # ------------------------------------------------------------------ LSST FITS layout
+
+    def lsstTables(self) -> LsstTables:  # noqa: N802
+        """HDU 1: one row per amplifier; HDU 2 (only with a lookup table): one row per table row."""
+        if self._content is None:
+            return super().lsstTables()
+        content, md = self._content, self._metadata
+        amps = content.get("amplifiers") if isinstance(content.get("amplifiers"), dict) else {}
+        names = list(amps)
+        columns = [_columns.scalar("AMPLIFIER_NAME", names, "string")]
+        refs: dict = {}
+        present = {key for amp in amps.values() if isinstance(amp, dict) for key in amp}
+        if "linearityType" in present:
+            columns.append(
+                _columns.scalar("TYPE", [str(amps[a].get("linearityType", "None")) for a in names], "string")
+            )
+        if "linearityBBox" in present:
+            boxes = [_bbox(amps[a].get("linearityBBox"), f"amplifiers/{a}/linearityBBox") for a in names]
+            for i, col in enumerate(("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY")):
+                columns.append(_columns.scalar(col, [b[i] for b in boxes], "int64"))
+        for key, name, base in AMP_COLUMNS:
+            if key not in present:
+                continue
+            if base.endswith("[]"):
+                kind = base[:-2]
+                cells = [_columns.array(amps[a].get(key), kind, f"amplifiers/{a}/{key}") for a in names]
+                columns.append(_columns.vector(name, cells, kind))
+                refs.update({("amplifiers", a, key): (0, name, i) for i, a in enumerate(names)})
+            else:
+                default = np.nan if base == "float64" else ""
+                values = [amps[a].get(key, default) for a in names]
+                values = [np.nan if v is None and base == "float64" else v for v in values]
+                columns.append(_columns.scalar(name, values, base))
+        tables = [ecsv.Table(columns, md)]
+        table_data = content.get("tableData")
+        if isinstance(table_data, list) and table_data:
+            rows = [_columns.array(r, "float64", f"tableData[{i}]") for i, r in enumerate(table_data)]
+            tables.append(ecsv.Table([_columns.vector("LOOKUP_VALUES", rows, "float64")], md))
+            refs.update({("tableData", i): (1, "LOOKUP_VALUES", i) for i in range(len(rows))})
+        return LsstTables(tables, refs)
+
+    @classmethod
+    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+        if len(tables) == 1:
+            return super().fromLsstTables(tables, metadata, dataset_type)
+        main = tables[0]
+        names = [str(n) for n in _columns.cells(main.column("AMPLIFIER_NAME"))]
+        amps: dict = {n: {} for n in names}
+        if main.column("TYPE") is not None:
+            for n, v in zip(names, _columns.cells(main.column("TYPE")), strict=False):
+                amps[n]["linearityType"] = str(v)
+        if main.column("BBOX_X0") is not None:
+            parts = [_columns.cells(main.column(c)) for c in ("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY")]
+            for n, (x0, y0, dx, dy) in zip(names, zip(*parts, strict=False), strict=False):
+                amps[n]["linearityBBox"] = [[x0, y0], [x0 + dx - 1, y0 + dy - 1]]
+        for key, name, _base in AMP_COLUMNS:
+            for n, v in zip(names, _columns.cells(main.column(name)), strict=False):
+                amps[n][key] = v
+        content = {
+            "metadata": metadata,
+            "amplifiers": amps,
+            "hasTable": True,
+            "tableData": _columns.cells(tables[1].column("LOOKUP_VALUES")),
+        }
+        return cls(metadata, content=content, dataset_type=dataset_type)
+
+
+#: Per-amplifier YAML key -> FITS/ECSV column and type (``[]``: one array per amplifier).
+AMP_COLUMNS = (
+    ("linearityCoeffs", "COEFFS", "float64[]"),
+    ("fitParams", "FIT_PARAMS", "float64[]"),
+    ("fitParamsErr", "FIT_PARAMS_ERR", "float64[]"),
+    ("fitChiSq", "RED_CHI_SQ", "float64"),
+    ("fitResiduals", "FIT_RES", "float64[]"),
+    ("fitResidualsSigmaMad", "FIT_RES_SIGMAD", "float64"),
+    ("fitResidualsUnmasked", "FIT_RES_UNMASKED", "float64[]"),
+    ("fitResidualsModel", "FIT_RES_MODEL", "float64[]"),
+    ("linearFit", "LIN_FIT", "float64[]"),
+    ("linearityTurnoff", "LINEARITY_TURNOFF", "float64"),
+    ("linearityMaxSignal", "LINEARITY_MAX_SIGNAL", "float64"),
+    ("inputAbscissa", "INP_ABSCISSA", "float64[]"),
+    ("inputOrdinate", "INP_ORDINATE", "float64[]"),
+    ("inputMask", "INP_MASK", "bool[]"),
+    ("inputGroupingIndex", "INP_GROUPING_INDEX", "int64[]"),
+    ("inputNormalization", "INP_NORMALIZATION", "float64[]"),
+    ("inputGain", "INPUT_GAIN", "float64"),
+    ("inputTurnoff", "INPUT_TURNOFF", "float64"),
+)
+
+
+def _bbox(value: object, where: str) -> tuple[int, int, int, int]:
+    """``[[x0, y0], [x1, y1]]`` (inclusive corners, as Box2I) -> ``(x0, y0, dx, dy)``."""
+    try:
+        (x0, y0), (x1, y1) = value  # type: ignore[misc]
+        return int(x0), int(y0), int(x1) - int(x0) + 1, int(y1) - int(y0) + 1
+    except (TypeError, ValueError):
+        from ..problems import ObscalError
+
+        raise ObscalError(f"{where}: not a box [[x0, y0], [x1, y1]]") from None

@@ -1,0 +1,38 @@
+"""Small builders for the LSST-layout tables of types kept as YAML (crosstalk, linearizer, bfk)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import ecsv
+from ..problems import ObscalError
+
+
+def array(value: Any, base: str, where: str) -> np.ndarray:
+    """``value`` (a YAML list, maybe nested) as a flat numpy array of ``base``."""
+    try:
+        return np.asarray(value if value is not None else [], dtype=np.bool_ if base == "bool" else base).ravel()
+    except (TypeError, ValueError, OverflowError):
+        raise ObscalError(f"{where}: not a list of {base} values") from None
+
+
+def vector(name: str, cells: list[np.ndarray], base: str) -> ecsv.Column:
+    """A column of array cells (fixed length when all cells agree, else variable)."""
+    sizes = {c.size for c in cells}
+    shape = str(sizes.pop()) if len(sizes) == 1 else "null"
+    return ecsv.Column(name, "string", cells, subtype=f"{base}[{shape}]")
+
+
+def scalar(name: str, values: list, datatype: str) -> ecsv.Column:
+    if datatype == "string":
+        return ecsv.Column(name, "string", np.array([str(v) for v in values], dtype=str))
+    return ecsv.Column(name, datatype, np.asarray(values, dtype=np.bool_ if datatype == "bool" else datatype))
+
+
+def cells(column: ecsv.Column | None) -> list:
+    """The values of a column as plain Python values (lists for array cells)."""
+    if column is None:
+        return []
+    return [c.tolist() if hasattr(c, "tolist") else c for c in column.data]
