@@ -18,6 +18,7 @@ then ``HISTORY`` cards: the edit records (``EDIT_HISTORY``) and the file's git h
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,7 +117,12 @@ class Stamps:
         lines.extend(f"  {e}" for e in self.edits)
         lines.append(f"Git history of the source ({len(self.history)} commits, newest first):")
         lines.extend(f"  {c.line()}" for c in self.history)
-        return [line.encode("ascii", "backslashreplace").decode("ascii") for line in lines]
+        out = []
+        for line in lines:
+            ascii_line = line.encode("ascii", "backslashreplace").decode("ascii")
+            indent = " " * (len(ascii_line) - len(ascii_line.lstrip()) + 4)
+            out.extend(textwrap.wrap(ascii_line, 72, subsequent_indent=indent, drop_whitespace=False) or [""])
+        return out
 
     def table_cards(self, skip: set[str] = frozenset()) -> list[fits.Card]:  # type: ignore[assignment]
         cards = []

@@ -50,8 +50,9 @@ class Validator:
     # -------------------------------------------------------------------------------- entry point
 
     def run(self, paths: Iterable[str | Path]) -> Report:
+        paths = [Path(p) for p in paths]
         located: list[tuple[Path, PathInfo]] = []
-        for path in discover(Path(p) for p in paths):
+        for path in discover(paths):
             try:
                 located.append((path, resolve(path, self.dims)))
             except ParseError as exc:
@@ -66,7 +67,18 @@ class Validator:
             self.check_file(path, info)
         for infos in groups.values():
             self._check_group(infos)
+        self._check_sidecars(paths, [path for path, _ in located])
         return self.report
+
+    def _check_sidecars(self, given: list[Path], calibrations: list[Path]) -> None:
+        """Provenance sidecars: those under the given paths, and those beside the calibrations checked."""
+        from . import provenance
+
+        found = set(provenance.find(given))
+        found |= {s for c in calibrations if (s := provenance.sidecar_of(c)).is_file()}
+        for sidecar in sorted(found):
+            self.report.files_checked += 1
+            provenance.check(sidecar, self.schemas, self.report, _display(sidecar))
 
     # -------------------------------------------------------------------------------- one file
 
