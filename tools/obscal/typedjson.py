@@ -3,13 +3,15 @@
 Used where a value has to travel inside a FITS header card and come back identical. Plain JSON
 values stay plain; the extensions are single-key objects whose key starts with ``$``:
 ``{"$date": "2024-01-02"}``, ``{"$datetime": "..."}``, ``{"$map": [[key, value], ...]}`` (a mapping
-with a non-string key, or a key starting with ``$``) and ``{"$tag": tag, "$value": {...}}``.
+with a non-string key, or a key starting with ``$``), ``{"$tag": tag, "$value": {...}}`` and
+``{"$nan": "<hex bits>"}`` for a NaN with a sign or payload (YAML's ``.nan`` is a negative NaN).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import struct
 from typing import Any
 
 from .safeyaml import TaggedMapping
@@ -31,6 +33,8 @@ def encode(value: Any) -> Any:
         return {"$date": value.isoformat()}
     if hasattr(value, "tolist"):
         return encode(value.tolist())
+    if isinstance(value, float) and value != value and _nan_bits(value) != _CANONICAL_NAN:
+        return {"$nan": _nan_bits(value).hex()}  # keep the sign and payload JSON's NaN would drop
     return value
 
 
@@ -48,6 +52,8 @@ def decode(value: Any) -> Any:
             return dt.datetime.fromisoformat(inner)
         if key == "$map":
             return {decode(k): decode(v) for k, v in inner}
+        if key == "$nan":
+            return struct.unpack("<d", bytes.fromhex(inner))[0]
     if set(value) == {"$tag", "$value"}:
         out = TaggedMapping(decode(value["$value"]))
         out.tag = value["$tag"]
@@ -80,6 +86,7 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _nan_bits(x: float) -> bytes:
-    import struct
-
     return struct.pack("<d", x)
+
+
+_CANONICAL_NAN = _nan_bits(float("nan"))
