@@ -61,3 +61,50 @@ def test_readme_commands_and_api_example_are_true() -> None:
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["report"].ok
     assert namespace["calib"].getMetadata()["DETECTOR"] == 0
+
+
+def test_readme_api_example_converts_and_round_trips() -> None:
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("```python\n") + len("```python\n")
+    namespace: dict = {}
+    exec(compile(readme[start : readme.index("```", start)], "README.md", "exec"), namespace)
+    assert namespace["again"].toText("ecsv") == namespace["calib"].toText("ecsv")
+    assert namespace["result"].ok and len(namespace["result"].written) == 6
+
+
+def _keywords(block: str) -> list[str]:
+    out = []
+    for line in block.splitlines():
+        if line.startswith("HIERARCH "):
+            out.append(line[9:].split(" = ")[0])
+        elif line and not line.startswith(("CONTINUE", "---", "HISTORY", "END")):  # history length varies
+            out.append(line[:8].strip())
+    return out
+
+
+def test_readme_fits_header_is_what_convert_writes(tmp_path: Path) -> None:
+    """The README's header example has the keywords, in the order, that a conversion writes today."""
+    import shutil
+
+    import git
+    from astropy.io import fits
+
+    from obscal.convert import convert
+
+    readme = (REPO / "README.md").read_text()
+    marker = readme.index("<!-- fits-header: ")
+    source = readme[marker:].split(" ", 2)[2].split(" -->")[0]
+    start = readme.index("```text\n", marker) + len("```text\n")
+    block = readme[start : readme.index("```", start)]
+    root = tmp_path / "pkg"
+    shutil.copytree(REPO / "obs_data", root / "obs_data")
+    repo = git.Repo.init(root)
+    repo.git.add(A=True)
+    me = git.Actor("t", "t@example.org")
+    repo.index.commit("data", author=me, committer=me)
+    assert convert([root / Path(source).parent], tmp_path / "out").ok
+    fits_file = tmp_path / "out" / Path(source).relative_to("obs_data").with_suffix(".fits")
+    with fits.open(fits_file) as hdul:
+        text = "\n".join(h.header.tostring(sep="\n").rstrip() for h in hdul[:2])
+    assert _keywords(block) == _keywords(text)
+    assert "HISTORY Edit records (1)" in block and "HISTORY Edit records (1)" in text

@@ -58,14 +58,14 @@ class _Staging:
         self.out = out.resolve()
         self.out.mkdir(parents=True, exist_ok=True)
         self.dir = Path(tempfile.mkdtemp(prefix=".obscal-staging-", dir=self.out))
-        self.files: list[PurePosixPath] = []
+        self.files: dict[PurePosixPath, None] = {}
 
     def path_for(self, rel: PurePosixPath) -> Path:
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise ObscalError(f"refusing to write outside the output directory: {rel}")
         if rel in self.files:
             raise ObscalError(f"two inputs would both be written to {rel}")
-        self.files.append(rel)
+        self.files[rel] = None
         return self.dir / rel
 
     def commit(self) -> list[Path]:
@@ -171,7 +171,8 @@ def _convert(
         for info in todo:
             label = _label(info.path, work_root, rev_label)
             try:
-                _convert_one(info, rel_of[info.path], staging, commit, date, origin, history, dirty)
+                calib = validator.calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
+                _convert_one(calib, info, rel_of[info.path], staging, commit, date, origin, history, dirty)
             except (ObscalError, ParseError) as exc:
                 message = exc.message if isinstance(exc, ParseError) else str(exc)
                 report.error(label, "convert", message)
@@ -183,6 +184,7 @@ def _convert(
 
 
 def _convert_one(
+    calib: Calibration,
     info: PathInfo,
     rel: str,
     staging: _Staging,
@@ -192,7 +194,6 @@ def _convert_one(
     history: dict,
     dirty: dict[Path, str],
 ) -> None:
-    calib = Calibration.readText(info.path, dataset_type=info.calib_type)
     validity = range_of(info.path)
     edits = calib.getMetadata().get(EDIT_HISTORY) or []
     stamps = Stamps(

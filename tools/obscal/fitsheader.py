@@ -16,6 +16,7 @@ astropy's own writer, because obscal promises a bit-for-bit round trip:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -62,6 +63,12 @@ def _native(value: Any) -> bool:
 
 def card(key: str, value: Any, comment: str = "") -> fits.Card:
     """One card; floats get their exact shortest form."""
+    return fits.Card.fromstring(_image(key, type(value), value, comment))
+
+
+@functools.lru_cache(maxsize=4096)
+def _image(key: str, _type: type, value: Any, comment: str) -> str:
+    """The card image (cached: most keys and values repeat from file to file)."""
     kw = keyword(key)
     if isinstance(value, float):
         text = repr(value).upper()
@@ -70,16 +77,15 @@ def card(key: str, value: Any, comment: str = "") -> fits.Card:
             image += f" / {comment}"
         if len(image) > 80:
             raise ObscalError(f"metadata key {key!r} is too long for a FITS card with its value")
-        return fits.Card.fromstring(image.ljust(80))
+        return image.ljust(80)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         try:
             out = fits.Card(kw, value, comment)
             out.verify("silentfix")
-            str(out)
+            return out.image
         except (ValueError, Warning) as exc:
             raise ObscalError(f"metadata key {key!r} cannot be written as a FITS card: {exc}") from None
-    return out
 
 
 def check_key(key: Any) -> str | None:

@@ -46,6 +46,8 @@ class Validator:
         self.now = datetime.now(UTC).replace(tzinfo=None)
         self._cameras: dict[tuple[str, str], list[tuple[datetime, object]]] = {}
         self._camera_warned: set[tuple[str, str]] = set()
+        #: The calibrations read during :meth:`run`, by path (for callers that go on to use them).
+        self.calibrations: dict[Path, Calibration] = {}
 
     # -------------------------------------------------------------------------------- entry point
 
@@ -64,7 +66,9 @@ class Validator:
         for path, info in located:
             self.report.files_checked += 1
             groups[info.group].append(info)
-            self.check_file(path, info)
+            calib = self.check_file(path, info)
+            if calib is not None:
+                self.calibrations[path] = calib
         for infos in groups.values():
             self._check_group(infos)
         self._check_sidecars(paths, [path for path, _ in located])
