@@ -37,7 +37,7 @@ def _print_result(result: Result, verb: str, out: str, fmt: str, verbose: bool) 
 
     for source, why in result.skipped:
         print(f"{source}: skipped: {why}", file=sys.stderr)
-    if not result.report.ok or fmt != "text":
+    if not result.report.ok or result.report.warnings or fmt != "text":
         WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=verbose)
     if result.report.ok:
         print(f"{verb} {len(result.written)} file(s) into {out}")

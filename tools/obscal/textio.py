@@ -173,8 +173,14 @@ def _plain(value: Any) -> Any:
     """numpy scalars and arrays to plain Python values for YAML."""
     if hasattr(value, "tolist"):
         return value.tolist()
+    if isinstance(value, safeyaml.TaggedMapping):
+        out = safeyaml.TaggedMapping({k: _plain(v) for k, v in value.items()})
+        out.tag = value.tag
+        return out
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, safeyaml.PropertyListData):  # keeps its lsst.daf.base.PropertyList tag
+        return safeyaml.PropertyListData(_plain(v) for v in value)
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
