@@ -173,9 +173,8 @@ def _convert(
             try:
                 calib = validator.calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
                 _convert_one(calib, info, rel_of[info.path], staging, commit, date, origin, history, dirty)
-            except (ObscalError, ParseError) as exc:
-                message = exc.message if isinstance(exc, ParseError) else str(exc)
-                report.error(label, "convert", message)
+            except (ObscalError, ParseError, KeyError, TypeError, ValueError, IndexError) as exc:
+                report.error(label, "convert", _message(exc))
         if report.ok:
             result.written = staging.commit()
     finally:
@@ -262,6 +261,14 @@ def _label(path: Path, work_root: Path | None, rev_label: str) -> str:
     return _display(path)
 
 
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ParseError):
+        return exc.message
+    if isinstance(exc, ObscalError):
+        return str(exc)
+    return f"cannot be converted: {type(exc).__name__}: {exc}"
+
+
 def _relabel(problem: Problem, work_root: Path | None, rev_label: str) -> Problem:
     root = str(work_root)
     if work_root is not None and problem.file.startswith(root):
@@ -331,9 +338,8 @@ def totext(sources: Iterable[str | Path], out: str | Path) -> Result:
                 if content.provenance is not None:
                     side = staging.path_for(rel.with_name(rel.name.rsplit(".", 1)[0] + provenance.SUFFIX))
                     write_atomic(side, dump_yaml(content.provenance))
-            except (ObscalError, ParseError, ValueError) as exc:
-                message = exc.message if isinstance(exc, ParseError) else str(exc)
-                report.error(label, "totext", message)
+            except (ObscalError, ParseError, KeyError, TypeError, ValueError, IndexError) as exc:
+                report.error(label, "totext", _message(exc))
         if report.ok:
             result.written = staging.commit()
     finally:
