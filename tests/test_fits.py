@@ -281,3 +281,12 @@ def test_fitsverify_passes_every_layout(tmp_path: Path) -> None:
         out.write_bytes(fits_bytes(calib, _stamps(), path.name))
         result = subprocess.run([fitsverify, str(out)], capture_output=True, text=True)
         assert "Verification found 0 warning(s) and 0 error(s)" in result.stdout, (path, result.stdout)
+
+
+def test_a_type_class_reads_its_second_dataset_type_from_the_metadata(tmp_path: Path) -> None:
+    from obscal.calibtypes.defects import Defects
+
+    meta = {"OBSTYPE": "manual_defects", "INSTRUME": "LSSTCam", "DETECTOR": 27, "DET_NAME": "R10_S00"}
+    table = Table({"x0": [1.0], "y0": [2.0], "width": [3.0], "height": [4.0]}, meta=meta)
+    calib = Defects.readFits(_lsst_style(tmp_path, [table]))
+    assert type(calib) is Defects and calib.dataset_type == "manual_defects"

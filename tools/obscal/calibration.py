@@ -154,29 +154,35 @@ class Calibration:
         """Read an ECSV/YAML/JSON calibration; on the base class, return the right subclass."""
         path = Path(path)
         doc = read_document(path)
-        target, name = cls._dispatch(doc, dataset_type)
+        target, name = cls.dispatch(doc.metadata, dataset_type, doc.path)
         return target.fromDocument(doc, name)
 
     @classmethod
-    def _dispatch(cls, doc: Document, dataset_type: str | None) -> tuple[type[Calibration], str]:
+    def dispatch(
+        cls, metadata: dict, dataset_type: str | None = None, path: Path | None = None
+    ) -> tuple[type[Calibration], str]:
+        """The class and dataset type for a calibration with this metadata (and path, as a last resort).
+
+        Raises :class:`ParseError` when neither ``OBSTYPE``, ``CALIBCLS`` nor the path tells.
+        """
         types = registry.load_types()
         if dataset_type:
             if dataset_type not in types:
                 raise ParseError(f"unknown calibration type {dataset_type!r}")
             return types[dataset_type], dataset_type
         if cls is not Calibration and cls.dataset_types:
-            obstype = str(doc.metadata.get("OBSTYPE", "")).lower()
+            obstype = str(metadata.get("OBSTYPE", "")).lower()
             for name in cls.dataset_types:
                 if cls.expected_obstype(name).lower() == obstype:
                     return cls, name
             return cls, cls.dataset_types[0]
-        calibcls = doc.metadata.get("CALIBCLS")
-        obstype = doc.metadata.get("OBSTYPE")
+        calibcls = metadata.get("CALIBCLS")
+        obstype = metadata.get("OBSTYPE")
         matches = registry.for_obstype(str(obstype)) if obstype else []
         if calibcls and not matches:
             matches = registry.for_calibcls(str(calibcls))
         if not matches:
-            for part in reversed(doc.path.parts[:-1]):
+            for part in reversed(path.parts[:-1] if path else ()):
                 if part in types:
                     return types[part], part
             raise ParseError(

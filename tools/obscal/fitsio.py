@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from astropy.io import fits
 
-from . import ecsv, fitsheader, registry, typedjson
-from .problems import ObscalError
+from . import ecsv, fitsheader, typedjson
+from .problems import ObscalError, ParseError
 
 if TYPE_CHECKING:
     from .calibration import Calibration, LsstTables
@@ -232,9 +232,9 @@ def _record(calib: Calibration, lsst: LsstTables, codes: dict, exact: dict, sour
         if table.serialized_columns:
             record["serialized_columns"] = typedjson.encode(table.serialized_columns)
     else:
-        content = {k: v for k, v in calib.toDict().items() if k != "metadata"}
-        keys = list(calib.toDict())
-        record["keys"] = keys
+        whole = calib.toDict()
+        content = {k: v for k, v in whole.items() if k != "metadata"}
+        record["keys"] = list(whole)
         record["skeleton"] = _skeleton(content, lsst.refs, lsst.tables)
         if doc is not None and doc.metadata_form == "propertylist":
             record["metadata_form"] = "propertylist"
@@ -352,7 +352,8 @@ def _read(cls: type[Calibration], hdul: fits.HDUList, dataset_type: str | None) 
     header = tables_hdus[0].header
     kept = set((record or {}).get("stamp_keys_in_text", ()))
     skip = {k for k in STAMP_KEYS if k not in kept} if record is not None else set()
-    metadata = fitsheader.read_metadata(header, (record or {}).get("codes", {}) if record else None, skip)
+    codes = record.get("codes", {}) if record is not None else None  # None: not written by obscal
+    metadata = fitsheader.read_metadata(header, codes, skip)
     stamp_cards = {k: header[k] for k in STAMP_KEYS if k in header} if record is not None else {}
     history = [str(v) for v in header.get("HISTORY", [])] if record is not None else []
     column_decls = (record or {}).get("columns")
@@ -372,8 +373,10 @@ def _read(cls: type[Calibration], hdul: fits.HDUList, dataset_type: str | None) 
                     if c.name == name:
                         c.data = np.array(cells, dtype=str)
         tables.append(ecsv.Table(cols, metadata))
-    dataset_type = dataset_type or (record or {}).get("type")
-    target, dataset_type = _target(cls, metadata, dataset_type)
+    try:
+        target, dataset_type = cls.dispatch(metadata, dataset_type or (record or {}).get("type"))
+    except ParseError as exc:
+        raise ObscalError(f"{exc.message} (OBSTYPE {metadata.get('OBSTYPE')!r})") from None
     if record is None:
         calib = target.fromLsstTables(tables, metadata, dataset_type)
     elif record["format"] == "ecsv":
@@ -393,23 +396,3 @@ def _read(cls: type[Calibration], hdul: fits.HDUList, dataset_type: str | None) 
     content_info = FitsContent(record, stamp_cards, history, primary_cards, provenance)
     calib.fits_content = content_info
     return calib, content_info
-
-
-def _target(cls: type[Calibration], metadata: dict, dataset_type: str | None) -> tuple[type[Calibration], str]:
-    types = registry.load_types()
-    if dataset_type:
-        if dataset_type not in types:
-            raise ObscalError(f"unknown calibration type {dataset_type!r}")
-        return types[dataset_type], dataset_type
-    if cls.dataset_types:
-        return cls, cls.dataset_types[0]
-    obstype = metadata.get("OBSTYPE")
-    matches = registry.for_obstype(str(obstype)) if obstype else []
-    if not matches and metadata.get("CALIBCLS"):
-        matches = registry.for_calibcls(str(metadata["CALIBCLS"]))
-    if not matches:
-        raise ObscalError(
-            f"cannot tell the calibration type: OBSTYPE {obstype!r}, CALIBCLS {metadata.get('CALIBCLS')!r}"
-        )
-    name, target = matches[0]
-    return target, name
