@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from . import provenance, registry
+from . import deprecation, provenance, registry
 from .calibration import Calibration
 from .gitinfo import GitRepo, utc_iso
 from .layout import PathInfo, discover, format_valid_start, parse_valid_start, resolve
@@ -27,7 +27,7 @@ from .problems import ObscalError, ParseError, Problem, Report
 from .stamps import Stamps
 from .textio import dump_yaml, write_atomic
 from .validate import Validator, _display
-from .validity import range_of
+from .validity import Timeline, ValidityRange
 
 if TYPE_CHECKING:
     from .fitsio import FitsContent
@@ -145,14 +145,23 @@ def _convert(
     types = registry.load_types()
     infos = [resolve(f, dims) for f in files]
     todo: list[PathInfo] = []
+    timelines = {key: Timeline(entries) for key, entries in validator.groups.items()}
     for info in infos:
-        if not types[info.calib_type].has_fits_form:
+        own = next(r for r in timelines[info.group].own if r.path == info.path)
+        if own.deprecation is not None:
+            why = f"{own.deprecation.summary()}; deprecated calibrations are left out of exports"
+            result.skipped.append((_label(info.path, work_root, rev_label), why))
+        elif not types[info.calib_type].has_fits_form:
             why = f"{info.calib_type} has no FITS form in the LSST layout (the butler writes the camera itself)"
             result.skipped.append((_label(info.path, work_root, rev_label), why))
         else:
             todo.append(info)
     rel_of = {info.path: _repo_rel(info.path, repo, work_root) for info in todo}
-    dirty = _dirty_sources(repo, todo, rel_of, rev_label != "")
+    records = {
+        info.path: [deprecation.sidecar_of(e.path) for e in validator.groups[info.group] if e.deprecated]
+        for info in todo
+    }
+    dirty = _dirty_sources(repo, todo, rel_of, records, rev_label != "")
     for info in todo:
         if info.path in dirty and not allow_dirty:
             report.error(
@@ -172,7 +181,8 @@ def _convert(
             label = _label(info.path, work_root, rev_label)
             try:
                 calib = validator.calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
-                _convert_one(calib, info, rel_of[info.path], staging, commit, date, origin, history, dirty)
+                ranges = [r for r in timelines[info.group].effective if r.path == info.path]
+                _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, origin, history, dirty)
             except (ObscalError, ParseError, KeyError, TypeError, ValueError, IndexError) as exc:
                 report.error(label, "convert", _message(exc))
         if report.ok:
@@ -185,6 +195,7 @@ def _convert(
 def _convert_one(
     calib: Calibration,
     info: PathInfo,
+    ranges: list[ValidityRange],
     rel: str,
     staging: _Staging,
     commit: str,
@@ -193,7 +204,7 @@ def _convert_one(
     history: dict,
     dirty: dict[Path, str],
 ) -> None:
-    validity = range_of(info.path)
+    validity = next(r for r in ranges if r.via is None)
     edits = calib.getMetadata().get(EDIT_HISTORY) or []
     stamps = Stamps(
         valid_start=validity.start_iso,
@@ -208,6 +219,7 @@ def _convert_one(
         dirty=info.path in dirty,
         edits=[str(e) for e in (edits if isinstance(edits, list) else [edits])],
         history=list(history.get(rel, [])),
+        also_valid=[f"{r.via.name} {r.start_iso}/{r.end_iso or 'open'}" for r in ranges if r.via is not None],
     )
     sidecar = provenance.sidecar_of(info.path)
     if sidecar.is_file():
@@ -223,8 +235,11 @@ def _convert_one(
         raise ObscalError(f"cannot be written as FITS: {exc}") from None
 
 
-def _dirty_sources(repo: GitRepo | None, todo: list[PathInfo], rel_of: dict, at_revision: bool) -> dict[Path, str]:
-    """Sources (or their provenance sidecars) with uncommitted changes, and what is wrong with each."""
+def _dirty_sources(
+    repo: GitRepo | None, todo: list[PathInfo], rel_of: dict, records: dict[Path, list[Path]], at_revision: bool
+) -> dict[Path, str]:
+    """Sources (or their provenance sidecars, or the deprecation records of their directory) with uncommitted
+    changes, and what is wrong with each."""
     if at_revision:
         return {}
     if repo is None:
@@ -232,13 +247,17 @@ def _dirty_sources(repo: GitRepo | None, todo: list[PathInfo], rel_of: dict, at_
     if not repo.has_commits():
         return {i.path: "the repository has no commit yet" for i in todo}
     sidecars = {i.path: _repo_rel(provenance.sidecar_of(i.path), repo, repo.root) for i in todo}
-    changed = repo.dirty(sorted({r for r in [*rel_of.values(), *sidecars.values()] if r}))
+    record_rels = {p: _repo_rel(p, repo, repo.root) for ps in records.values() for p in ps}
+    changed = repo.dirty(sorted({r for r in [*rel_of.values(), *sidecars.values(), *record_rels.values()] if r}))
     out = {}
     for info in todo:
+        pending = [p.name for p in records.get(info.path, []) if record_rels[p] in changed]
         if rel_of[info.path] in changed:
             out[info.path] = "has uncommitted changes (or is not committed at all)"
         elif sidecars[info.path] in changed:
             out[info.path] = f"its provenance file {provenance.sidecar_of(info.path).name} has uncommitted changes"
+        elif pending:
+            out[info.path] = f"the deprecation record {pending[0]} of its directory is not committed"
     return out
 
 

@@ -136,3 +136,14 @@ class GitRepo:
 
 def _literal(relpaths: list[str]) -> list[str]:
     return [f":(literal){p}" for p in relpaths]
+
+
+def user_name(where: Path) -> str:
+    """``git config user.name`` as seen from ``where`` (repository, then global config); '' when unset."""
+    start = where if where.is_dir() else where.parent
+    while not start.exists() and start != start.parent:
+        start = start.parent
+    try:
+        return git.Git(str(start)).config("user.name").strip()
+    except git.GitCommandError:
+        return ""

@@ -18,7 +18,7 @@ from .problems import ParseError
 #: Extensions read as calibrations (lower case only, as obs_base does).
 CALIB_EXTENSIONS = (".ecsv", ".yaml", ".json")
 #: Files beside calibrations that are not calibrations themselves.
-SIDECAR_SUFFIXES = (".provenance.yaml", ".stamps.yaml")
+SIDECAR_SUFFIXES = (".provenance.yaml", ".stamps.yaml", ".deprecated.yaml")
 
 _BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(\d{2})?(\.\d+)?$")
 

@@ -23,9 +23,10 @@ def _text_line(p: Problem) -> str:
 
 
 def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
-    sections = [("Errors", report.errors), ("Warnings", report.warnings)]
+    deprecated = [p for p in report.infos if p.code == "deprecated"]
+    sections = [("Errors", report.errors), ("Warnings", report.warnings), ("Deprecated", deprecated)]
     if verbose:
-        sections.append(("Information", report.infos))
+        sections.append(("Information", [p for p in report.infos if p.code != "deprecated"]))
     for title, problems in sections:
         if problems:
             out.write(f"{title} ({len(problems)}):\n")
@@ -35,7 +36,7 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
     status = "FAILED" if not report.ok else "OK"
     out.write(
         f"{status}: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
-        f"{len(report.warnings)} warning(s)\n"
+        f"{len(report.warnings)} warning(s)" + (f", {len(deprecated)} deprecated" if deprecated else "") + "\n"
     )
 
 
@@ -46,6 +47,7 @@ def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
         "errors": [p.as_dict() for p in report.errors],
         "warnings": [p.as_dict() for p in report.warnings],
         "info": [p.as_dict() for p in report.infos],
+        "deprecated": sorted({p.file for p in report.infos if p.code == "deprecated"}),
     }
     json.dump(doc, out, indent=2)
     out.write("\n")

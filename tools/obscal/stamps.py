@@ -11,6 +11,8 @@ In every table HDU (so that the LSST readers carry them along as metadata)::
     OBSCAL PATH                     source path relative to the data root (instrument/type/...)
     OBSCAL SOURCE_SHA256            SHA-256 of the source bytes
     OBSCAL PROV_SOURCE / PROV_SHA256  the construction-provenance sidecar, when there is one
+    OBSCAL VALID_ALSO               intervals it also covers as the replacement of deprecated files
+                                    (``<deprecated file> <start>/<end>``, comma-separated), when any
     OBSCAL VERSION                  the obscal version that wrote the file
 
 then ``HISTORY`` cards: the edit records (``EDIT_HISTORY``) and the file's git history.
@@ -39,6 +41,7 @@ STAMP_KEYS = (
     "OBSCAL SOURCE_SHA256",
     "OBSCAL PROV_SOURCE",
     "OBSCAL PROV_SHA256",
+    "OBSCAL VALID_ALSO",
     "OBSCAL VERSION",
 )
 _COMMENTS = {
@@ -82,6 +85,7 @@ class Stamps:
     provenance: dict | None = None
     provenance_source: str = ""
     provenance_sha256: str = ""
+    also_valid: list[str] = field(default_factory=list)
 
     @staticmethod
     def keys() -> tuple[str, ...]:
@@ -103,6 +107,8 @@ class Stamps:
         if self.provenance is not None:
             out["OBSCAL PROV_SOURCE"] = self.provenance_source
             out["OBSCAL PROV_SHA256"] = self.provenance_sha256
+        if self.also_valid:
+            out["OBSCAL VALID_ALSO"] = ", ".join(self.also_valid)
         out["OBSCAL VERSION"] = __version__
         return out
 

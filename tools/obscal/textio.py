@@ -111,13 +111,13 @@ def _reject_duplicate_pairs(pairs: list) -> dict:
     return out
 
 
-def read_document(path: Path) -> Document:
-    """Parse one file; raise :class:`ParseError` (with a line where possible) for anything wrong."""
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Parse one file (or ``data``, its bytes read elsewhere, e.g. from git); raise :class:`ParseError`."""
     try:
-        size = path.stat().st_size
+        size = len(data) if data is not None else path.stat().st_size
         if size > MAX_BYTES:
             raise ParseError(f"the file is too large ({size} bytes) for a curated calibration")
-        text = _decode(path, path.read_bytes())
+        text = _decode(path, data if data is not None else path.read_bytes())
     except OSError as exc:
         raise ParseError(f"cannot read the file: {exc.strerror}") from None
     suffix = path.suffix.lower()

@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import registry
+from . import registry, validity
 from .calibration import Calibration
 from .checks import CheckContext, check_common, check_edit_history
-from .layout import PathInfo, discover, resolve
+from .layout import PathInfo, discover, is_calibration_file, resolve
 from .problems import ParseError, Report, Severity
 from .schemas import SchemaSet, default_schemas
 from .textio import Document, read_document
+from .validity import Deprecation
 
 PROFILES = ("strict", "compat")
 
@@ -48,6 +49,10 @@ class Validator:
         self._camera_warned: set[tuple[str, str]] = set()
         #: The calibrations read during :meth:`run`, by path (for callers that go on to use them).
         self.calibrations: dict[Path, Calibration] = {}
+        #: The deprecation records met, by calibration path.
+        self.deprecations: dict[Path, Deprecation] = {}
+        #: The validity entries of each directory checked (its files and their siblings), by group.
+        self.groups: dict[tuple, list[validity.Entry]] = {}
 
     # -------------------------------------------------------------------------------- entry point
 
@@ -69,27 +74,32 @@ class Validator:
             calib = self.check_file(path, info)
             if calib is not None:
                 self.calibrations[path] = calib
+        self._check_sidecars(paths, [path for path, _ in located])
         for infos in groups.values():
             self._check_group(infos)
-        self._check_sidecars(paths, [path for path, _ in located])
         return self.report
 
     def _check_sidecars(self, given: list[Path], calibrations: list[Path]) -> None:
-        """Provenance sidecars: those under the given paths, and those beside the calibrations checked."""
-        from . import provenance
+        """Provenance and deprecation sidecars: under the given paths, and beside the calibrations checked."""
+        from . import deprecation, provenance, sidecars
 
-        found = set(provenance.find(given))
-        found |= {s for c in calibrations if (s := provenance.sidecar_of(c)).is_file()}
-        for sidecar in sorted(found):
-            self.report.files_checked += 1
-            provenance.check(sidecar, self.schemas, self.report, _display(sidecar))
+        for module in (provenance, deprecation):
+            found = set(module.find(given))
+            found |= {s for c in calibrations if (s := module.sidecar_of(c)).is_file()}
+            for sidecar in sorted(found):
+                self.report.files_checked += 1
+                record = module.check(sidecar, self.schemas, self.report, _display(sidecar))
+                if module is deprecation and record is not None:
+                    for calibration in sidecars.calibrations_of(sidecar, deprecation.SUFFIX):
+                        self.deprecations[calibration] = record
 
     # -------------------------------------------------------------------------------- one file
 
-    def check_file(self, path: Path, info: PathInfo) -> Calibration | None:
+    def check_file(self, path: Path, info: PathInfo, doc: Document | None = None) -> Calibration | None:
+        """Check one file (``doc``: its parsed text when it is not on disk yet); report into ``self.report``."""
         file = _display(path)
         try:
-            doc = read_document(path)
+            doc = doc or read_document(path)
             cls = self.types[info.calib_type]
             calib = cls.fromDocument(doc, info.calib_type)
         except ParseError as exc:
@@ -217,19 +227,42 @@ class Validator:
     # -------------------------------------------------------------------------------- across files
 
     def _check_group(self, infos: list[PathInfo]) -> None:
-        by_start: dict[datetime, list[PathInfo]] = defaultdict(list)
-        for info in infos:
-            by_start[info.valid_start].append(info)
-        for start, same in by_start.items():
-            if len(same) > 1:
-                names = ", ".join(sorted(i.path.name for i in same))
-                for info in same:
-                    self.report.error(
-                        _display(info.path),
-                        "validity",
-                        f"{len(same)} files in one directory start at {start.isoformat()}: {names}",
-                        hint="keep one file per validity start; delete or re-date the others",
-                    )
+        """The validity ranges of one directory: the files checked plus their siblings on disk."""
+        entries = [self._entry(info.path) for info in infos]
+        checked = {info.path.name for info in infos}
+        directory = infos[0].path.parent
+        siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p.name not in checked)
+        for path in siblings:
+            try:
+                entries.append(self._entry(path, sibling=True))
+            except (ParseError, OSError):
+                continue  # reported when that file itself is validated
+        self.groups[infos[0].group] = entries
+        for f in validity.check_group(entries):
+            pointer = "/" + "/".join(f.pointer) if f.pointer else None
+            line = None
+            calib = self.calibrations.get(f.path)
+            if f.pointer and calib is not None and calib.document is not None:
+                line = calib.document.line_of(list(f.pointer))
+            self.report.add(_display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
+
+    def _entry(self, path: Path, sibling: bool = False) -> validity.Entry:
+        from . import deprecation
+
+        end = None
+        calib = self.calibrations.get(path)
+        if calib is not None:
+            try:
+                value = calib.getMetadata().get("VALIDEND")
+                end = validity.parse_end(value) if value is not None else None
+            except ParseError:
+                end = None  # the schema check has reported it
+        elif sibling:
+            end = validity.explicit_end_in(path, path.read_bytes())
+        record = self.deprecations.get(path)
+        if record is None and sibling and (side := deprecation.sidecar_of(path)).is_file():
+            record = deprecation.parse(side.read_bytes())
+        return validity.Entry(path, validity.start_of(path), end, record)
 
 
 def validate(paths: Iterable[str | Path], profile: str = "strict") -> Report:
