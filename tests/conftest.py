@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
+import git
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,3 +40,20 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count))
+
+
+ME = git.Actor("Cal Team", "cal@example.org")
+
+
+def commit(repo: git.Repo, message: str, when: str) -> git.Commit:
+    """Commit everything at a fixed time (ISO-8601 with offset), so results are reproducible."""
+    moment = datetime.fromisoformat(when)
+    offset = int(moment.utcoffset().total_seconds() // 60)
+    stamp = f"{int(moment.timestamp())} {'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+    repo.git.add(A=True)
+    return repo.index.commit(message, author=ME, committer=ME, author_date=stamp, commit_date=stamp)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (hidden ones included) with its bytes: to prove nothing was touched."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

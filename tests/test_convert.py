@@ -7,7 +7,6 @@ import hashlib
 import json
 import shutil
 import warnings
-from datetime import datetime
 from pathlib import Path
 
 import git
@@ -19,20 +18,10 @@ from obscal.convert import convert, totext
 from obscal.fitsio import fits_bytes
 from obscal.textio import dump_yaml
 
-from .conftest import REPO, edit, run_cli
+from .conftest import REPO, commit, edit, run_cli
 
 TYPES = ("camera", "defects", "crosstalk", "bfk", "transmission_optics")
-ME = git.Actor("Cal Team", "cal@example.org")
 DEFECTS = "obs_data/ExampleCam/defects/r22_s00"
-
-
-def commit(repo: git.Repo, message: str, when: str) -> git.Commit:
-    """Commit everything at a fixed time (ISO-8601 with offset), so results are reproducible."""
-    moment = datetime.fromisoformat(when)
-    offset = int(moment.utcoffset().total_seconds() // 60)
-    stamp = f"{int(moment.timestamp())} {'+' if offset >= 0 else '-'}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
-    repo.git.add(A=True)
-    return repo.index.commit(message, author=ME, committer=ME, author_date=stamp, commit_date=stamp)
 
 
 @pytest.fixture
