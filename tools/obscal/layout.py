@@ -132,13 +132,25 @@ def is_calibration_file(name: str) -> bool:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every calibration file under ``paths`` (files are taken as given), in sorted order."""
+    """Every calibration file under ``paths``, each once, in sorted order.
+
+    Files are taken as given, except sidecars (provenance, deprecation), which stand for the calibration
+    beside them: a changed sidecar changes what its calibration means, so that is what gets checked.
+    """
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
             found = []
             for dirpath, dirnames, filenames in os.walk(path):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 found.extend(Path(dirpath, f) for f in filenames if is_calibration_file(f))
-            yield from sorted(found)
+            batch = sorted(found)
+        elif path.name.endswith(SIDECAR_SUFFIXES):
+            stem = path.name[: -len(next(s for s in SIDECAR_SUFFIXES if path.name.endswith(s)))]
+            batch = [p for ext in CALIB_EXTENSIONS if (p := path.with_name(stem + ext)).is_file()]
         else:
-            yield path
+            batch = [path]
+        for item in batch:
+            if item not in seen:
+                seen.add(item)
+                yield item
