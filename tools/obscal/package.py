@@ -178,6 +178,16 @@ class Package:
             file = PackageFile(rel, info, Entry(path, info.valid_start, end, record))
             self._files[rel] = file
             self._groups[file.key].append(file)
+        # What the questions' names are checked against, so that a lookup never scans the package.
+        self._types: dict[str, set[str]] = defaultdict(set)
+        self._detectors: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._filters: dict[tuple[str, str, str | None], set[str]] = defaultdict(set)
+        for instrument, calib_type, det, filt in self._groups:
+            self._types[instrument].add(calib_type)
+            if det:
+                self._detectors[(instrument, calib_type)].add(det)
+            if filt:
+                self._filters[(instrument, calib_type, det)].add(filt)
 
     def timeline(self, key: GroupKey) -> Timeline:
         if key not in self._timelines:
@@ -205,10 +215,10 @@ class Package:
         return self._files[rel]
 
     def instruments(self) -> list[str]:
-        return sorted({k[0] for k in self._groups})
+        return sorted(self._types)
 
     def types(self, instrument: str) -> list[str]:
-        return sorted({k[1] for k in self._groups if k[0] == instrument})
+        return sorted(self._types.get(instrument, ()))
 
     def groups(self, instrument: str, calib_type: str | None = None) -> list[GroupKey]:
         """The directories (detector/filter combinations) of an instrument, optionally of one type."""
@@ -270,7 +280,7 @@ class Package:
             if not filter:
                 raise ObscalError(f"{calib_type} is per physical filter: give a filter")
             filt_dir = filter.lower().replace(" ", "_")
-            known = {k[3] for k in self._groups if k[:2] == (instrument, calib_type) and k[2] == det_dir}
+            known = self._filters.get((instrument, calib_type, det_dir), set())
             if filt_dir not in known:
                 near = closest(filt_dir, sorted(k for k in known if k))
                 raise ObscalError(
@@ -282,9 +292,9 @@ class Package:
         return (instrument, calib_type, det_dir, filt_dir)
 
     def _instrument(self, name: str) -> str:
-        known = self.instruments()
-        if name in known:
+        if name in self._types:
             return name
+        known = self.instruments()
         folded = {k.lower(): k for k in known}
         if name.lower() in folded:
             return folded[name.lower()]
@@ -295,9 +305,9 @@ class Package:
         )
 
     def _type(self, instrument: str, calib_type: str) -> str:
-        known = self.types(instrument)
-        if calib_type in known:
+        if calib_type in self._types.get(instrument, ()):
             return calib_type
+        known = self.types(instrument)
         if calib_type not in registry.dimensions():
             near = closest(calib_type, list(registry.dimensions()))
             raise ObscalError(
@@ -308,7 +318,7 @@ class Package:
         )
 
     def _detector_dir(self, instrument: str, calib_type: str, detector: str | int, when: datetime | None) -> str:
-        known = sorted({k[2] for k in self._groups if k[:2] == (instrument, calib_type) and k[2]})
+        known = self._detectors.get((instrument, calib_type), set())
         text = str(detector).strip()
         if isinstance(detector, int) or text.isdigit():
             camera = self.camera(instrument, when) or self.camera(instrument)  # ids outlive camera changes
@@ -320,7 +330,7 @@ class Package:
         else:
             name = text.lower().replace(" ", "_")
         if name not in known:
-            near = closest(name, known)
+            near = closest(name, sorted(known))
             raise ObscalError(
                 f"no {calib_type} of {instrument} for detector {text!r}"
                 + (f"; did you mean {near!r}?" if near else f" (detectors with {calib_type}: {len(known)})")
