@@ -121,9 +121,13 @@ def test_certify_from_pipeline_fits(package: Path, tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", fits.verify.VerifyWarning)
         fits.HDUList([fits.PrimaryHDU(), fits.table_to_hdu(table)]).writeto(src)
-    result = run(package, src, detector="R22_S11", valid_start="2025-12-01T00:00:00")
+    given = tmp_path / "construction.yaml"
+    given.write_text(PROVENANCE)
+    result = run(package, src, detector="R22_S11", valid_start="2025-12-01T00:00:00", provenance_file=given)
     assert result.ok, result.report.problems
     target = package / "ExampleCam/defects/r22_s11/20251201T000000.ecsv"
+    assert result.written == [target, target.with_name("20251201T000000.provenance.yaml")]
+    assert result.written[1].read_text() == PROVENANCE
     calib = Calibration.readText(target)
     md = calib.getMetadata()
     assert md["CALIBDATE"] == "2025-12-01T00:00:00" and md["CALIB_CREATION_TIME"] == "10:11:12"

@@ -55,7 +55,7 @@ def test_github_format_annotations(package: Path) -> None:
 def test_readme_commands_and_api_example_are_true() -> None:
     readme = (REPO / "README.md").read_text()
     assert "pytest" in readme and "obscal validate" in readme
-    start = readme.index("```python\n") + len("```python\n")
+    start = readme.index("```python\n", readme.index("## Python API")) + len("```python\n")
     code = readme[start : readme.index("```", start)]
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)
@@ -65,7 +65,7 @@ def test_readme_commands_and_api_example_are_true() -> None:
 
 def test_readme_api_example_converts_and_round_trips() -> None:
     readme = (REPO / "README.md").read_text()
-    start = readme.index("```python\n") + len("```python\n")
+    start = readme.index("```python\n", readme.index("## Python API")) + len("```python\n")
     namespace: dict = {}
     exec(compile(readme[start : readme.index("```", start)], "README.md", "exec"), namespace)
     assert namespace["again"].toText("ecsv") == namespace["calib"].toText("ecsv")

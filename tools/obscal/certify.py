@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import deprecation, provenance, registry, validity
+from . import deprecation, provenance, registry, sidecars, validity
 from .calibration import Calibration
 from .checks import EDIT_HISTORY
 from .gitinfo import user_name
@@ -121,10 +121,8 @@ def certify(
     _check_neighbours(target, start, end, report, result.notes)
     text = calib.toText(fmt)
     _validate(target, text, report)
-    prov_text = None
-    if prov is not None:
-        provenance.check_data(prov, Validator().schemas, report, _display(provenance.sidecar_of(target)))
-        prov_text = dump_yaml(prov)
+    prov_text = prov[1] if prov is not None else None
+    if prov_text is not None:
         if provenance.sidecar_of(target).exists():
             report.error(_display(provenance.sidecar_of(target)), "certify", "a provenance file is already there")
     if not report.ok:
@@ -363,24 +361,33 @@ def _creation(md: dict) -> tuple[str, str] | None:
 
 def _provenance(
     src: Path, explicit: str | Path | None, embedded: dict | None, report: Report, notes: list[str]
-) -> dict | None:
-    """The provenance to write beside the new file: given, carried in the FITS source, or beside the source."""
-    candidates = [Path(explicit)] if explicit else []
+) -> tuple[dict, str] | None:
+    """The provenance to write beside the new file, checked, and its text: a given file (kept verbatim,
+    comments included), what a FITS source carries, or the sidecar beside the source."""
+    schemas = Validator().schemas
+    path = Path(explicit) if explicit else None
     beside = provenance.sidecar_of(src)
-    if not explicit and embedded is None and beside.is_file():
-        candidates.append(beside)
+    if path is None and embedded is None and beside.is_file():
+        path = beside
         notes.append(f"provenance taken from {beside}")
-    if not candidates:
-        return embedded
-    path = candidates[0]
+    if path is None:
+        if embedded is None:
+            return None
+        ok = provenance.check_data(embedded, schemas, report, f"{_display(src)} (OBSCAL PROVENANCE)")
+        return (embedded, dump_yaml(embedded)) if ok else None
+    if not path.is_file():
+        report.error(_display(path), "provenance", "no such file")
+        return None
     try:
-        data, _ = provenance.load(path)
+        data, index = provenance.load(path)
     except ParseError as exc:
         report.error(_display(path), "provenance", exc.message, line=exc.line)
         return None
+    if not sidecars.check(data, index, provenance.FAMILY, "provenance_version", schemas, report, _display(path)):
+        return None
     if embedded is not None and embedded != data:
         notes.append(f"the provenance carried in {src.name} is replaced by {path.name}")
-    return data
+    return data, path.read_text(encoding="utf-8")
 
 
 def _check_neighbours(target: Path, start: datetime, end: datetime | None, report: Report, notes: list[str]) -> None:
