@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import warnings
 from datetime import datetime
@@ -215,24 +216,10 @@ def test_usage_errors_write_nothing(package: Path, tmp_path: Path, kw: dict, fra
 
 def test_cli_certify(package: Path, tmp_path: Path) -> None:
     src = bare_defects(tmp_path)
-    args = [
-        "certify",
-        str(src),
-        "--root",
-        str(package),
-        "--instrument",
-        "ExampleCam",
-        "--type",
-        "defects",
-        "--detector",
-        "0",
-        "--valid-start",
-        "2025-01-01",
-        "--reason",
-        "new campaign",
-        "--author",
-        "Jane Doe",
-    ]
+    args = ["certify", str(src), "--root", str(package), *shlex.split(
+        "--instrument ExampleCam --type defects --detector 0 --valid-start 2025-01-01 --reason 'new campaign' "
+        "--author 'Jane Doe'"
+    )]  # fmt: skip
     ok = run_cli(*args)
     assert ok.returncode == 0, ok.stderr
     assert f"as {package / DEF / '20250101T000000.ecsv'}" in ok.stdout and "git add" in ok.stdout

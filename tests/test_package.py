@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import git
@@ -95,56 +97,23 @@ def test_deprecated_files_are_validated_reported_and_left_out(package: Path, tmp
     assert any("DETECTOR 1 does not match" in p.message for p in validate([package]).errors)
 
 
+def lookup(package: Path, args: str) -> subprocess.CompletedProcess:
+    base = ["lookup", "--root", str(package), "--instrument", "ExampleCam", "--type", "defects"]
+    return run_cli(*base, *shlex.split(args))
+
+
 def test_lookup_and_timeline_cli(package: Path) -> None:
     deprecate(package / DEF / "20240615T000000.ecsv", "bad mask", author="Jane Doe")
-    ok = run_cli(
-        "lookup",
-        "--root",
-        str(package),
-        "--instrument",
-        "ExampleCam",
-        "--type",
-        "defects",
-        "--detector",
-        "R22_S00",
-        "--date",
-        "2024-03-01T12:00:00",
-    )
+    ok = lookup(package, "--detector R22_S00 --date 2024-03-01T12:00:00")
     assert ok.returncode == 0, ok.stderr
     assert "20240101T000000.ecsv" in ok.stdout and "valid    [2024-01-01T00:00:00Z, 2024-06-15T00:00:00Z)" in ok.stdout
     assert "edits    2024-01-02 | obscal example generator" in ok.stdout
-    none = run_cli(
-        "lookup",
-        "--root",
-        str(package),
-        "--instrument",
-        "ExampleCam",
-        "--type",
-        "defects",
-        "--detector",
-        "0",
-        "--date",
-        "2024-07-01",
-        "--format",
-        "json",
-    )
+    none = lookup(package, "--detector 0 --date 2024-07-01 --format json")
     assert none.returncode == 1, none.stderr
     record = json.loads(none.stdout)
     assert record["found"] is False and record["why"] == "deprecated" and record["calibration"] is None
     assert record["deprecated"]["author"] == "Jane Doe" and record["previous"]["path"].endswith("20240101T000000.ecsv")
-    bad = run_cli(
-        "lookup",
-        "--root",
-        str(package),
-        "--instrument",
-        "ExampleCam",
-        "--type",
-        "defects",
-        "--detector",
-        "0",
-        "--date",
-        "soon",
-    )
+    bad = lookup(package, "--detector 0 --date soon")
     assert bad.returncode == 2 and "'soon' is not a date" in bad.stderr and "Traceback" not in bad.stderr
     timeline = run_cli("timeline", "--root", str(package), "--instrument", "ExampleCam", "--type", "defects")
     assert timeline.returncode == 0
@@ -206,23 +175,7 @@ def test_as_of_answers_from_the_package_as_it_stood(history: git.Repo) -> None:
     assert [c.subject for c in v10.history(v10.lookup(*ask).found.path)] == ["ExampleCam calibrations"]
     assert snapshot(Path(history.working_tree_dir)) == before  # nothing checked out or written
 
-    cli = run_cli(
-        "lookup",
-        "--root",
-        str(root),
-        "--instrument",
-        "ExampleCam",
-        "--type",
-        "defects",
-        "--detector",
-        "0",
-        "--date",
-        "2025-03-01",
-        "--as-of",
-        "v1.0",
-        "--format",
-        "json",
-    )
+    cli = lookup(root, "--detector 0 --date 2025-03-01 --as-of v1.0 --format json")
     record = json.loads(cli.stdout)
     assert cli.returncode == 0 and record["as_of"] == {"rev": "v1.0", "commit": history.tags["v1.0"].commit.hexsha}
     assert record["calibration"]["path"].endswith("20240615T000000.ecsv")

@@ -57,20 +57,14 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=20000, help="lookups per measurement")
     args = parser.parse_args()
 
-    import git
-
     from obscal import Package
-    from obscal.synthetic import lsstcam_spec, write_package
+    from obscal.synthetic import lsstcam_spec, write_committed_package
     from obscal.validity import Entry, Timeline
 
     with tempfile.TemporaryDirectory() as tmp:
         repo_dir = Path(tmp)
         root = repo_dir / "obs_data"
-        n = write_package(lsstcam_spec(), root)
-        repo = git.Repo.init(repo_dir)
-        repo.git.add(A=True)
-        actor = git.Actor("bench", "bench@example.org")
-        repo.index.commit("synthetic LSSTCam", author=actor, committer=actor)
+        n = write_committed_package(lsstcam_spec(), repo_dir, "synthetic LSSTCam")
         print(f"generated and committed {n} files")
 
         base = best(lambda: read_everything(root), args.repeat)

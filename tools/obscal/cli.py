@@ -148,6 +148,14 @@ def cmd_certify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_identity_args(p: argparse.ArgumentParser) -> None:
+    """Which directory of the package: instrument, type, and detector/filter where the type has them."""
+    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
+    p.add_argument("--type", required=True, help="calibration type, e.g. defects")
+    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
+    p.add_argument("--filter", help="physical filter (per-filter types)")
+
+
 def _add_package_args(p: argparse.ArgumentParser, *, as_of: bool = True) -> None:
     p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
     if as_of:
@@ -222,10 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Dates are ISO-8601 in UTC unless a time scale follows (2024-06-15T12:00:37 TAI) or an offset is "
         "given; MJD 60476.5 works too. Exit 0: found; 1: none valid; 2: usage problem.",
     )
-    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
-    p.add_argument("--type", required=True, help="calibration type, e.g. defects")
-    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
-    p.add_argument("--filter", help="physical filter (per-filter types)")
+    _add_identity_args(p)
     p.add_argument("--date", required=True, metavar="DATE", help="the instant, e.g. 2024-07-01T12:00:00")
     _add_package_args(p)
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
@@ -267,10 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit 0: written; 1: refused (problems listed); 2: usage problem.",
     )
     p.add_argument("source", metavar="SRC", help="the calibration to certify")
-    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
-    p.add_argument("--type", required=True, help="calibration type, e.g. defects")
-    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
-    p.add_argument("--filter", help="physical filter (per-filter types)")
+    _add_identity_args(p)
     p.add_argument("--valid-start", required=True, metavar="DATE", help="validity start, UTC unless a scale is given")
     p.add_argument(
         "--valid-end", metavar="DATE", help="deliberate end of validity (exclusive); default: the next file's start"

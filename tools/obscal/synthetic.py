@@ -541,3 +541,15 @@ def lsstcam_spec(seed: int = 7) -> PackageSpec:
 def write_package(spec: PackageSpec, root: Path) -> int:
     """Write the package for ``spec`` under ``root``; return the number of files."""
     return Writer(spec, Path(root)).write_all()
+
+
+def write_committed_package(spec: PackageSpec, repo_dir: Path, message: str) -> int:
+    """Write the package under ``repo_dir/obs_data`` and commit it to a new git repository there (benchmarks)."""
+    import git
+
+    n = write_package(spec, Path(repo_dir) / "obs_data")
+    repo = git.Repo.init(repo_dir)
+    repo.git.add(A=True)
+    actor = git.Actor("bench", "bench@example.org")
+    repo.index.commit(message, author=actor, committer=actor)
+    return n
