@@ -86,7 +86,10 @@ class _GitTree:
         self.repo, self.commit, self.prefix = repo, commit, prefix.strip("/")
         self._blobs: dict[str, str] = {}
         spec = [f":(literal){self.prefix}"] if self.prefix not in ("", ".") else []
-        out = repo.repo.git.execute(["git", "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec])
+        try:
+            out = repo.repo.git.execute(["git", "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec])
+        except git.GitCommandError as exc:
+            raise ObscalError(f"cannot list {self.prefix} at {commit[:12]}: {str(exc.stderr).strip()}") from None
         cut = len(self.prefix) + 1 if spec else 0
         for item in out.split("\0"):
             if not item:
@@ -110,7 +113,7 @@ class _GitTree:
         except git.GitCommandError as exc:
             if exc.status == 1:  # nothing found
                 return set()
-            raise
+            raise ObscalError(f"cannot search {self.prefix} at {self.commit[:12]}: {str(exc.stderr).strip()}") from None
         cut = len(self.commit) + 1 + (len(self.prefix) + 1 if spec else 0)
         wanted = set(rels)
         return {name[cut:] for name in out.split("\0") if name and name[cut:] in wanted}

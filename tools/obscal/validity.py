@@ -313,6 +313,7 @@ class Timeline:
         self.own = own_ranges(self.entries)
         self.effective = effective_ranges(self.entries)
         self._own_starts = [r.start for r in self.own]
+        self._own_by_path = {r.path: r for r in self.own}
         self._eff_starts = [r.start for r in self.effective]
 
     def lookup(self, moment: datetime) -> Answer:
@@ -324,7 +325,7 @@ class Timeline:
                 why = f"ambiguous: several files start at {found.start_iso} ({names})"
                 return Answer(moment, None, "ambiguous", why)
             if found.via is not None:
-                dep = next(r for r in self.own if r.path == found.via)
+                dep = self._own_by_path[found.via]
                 return Answer(moment, found, "found", f"replacement of deprecated {dep.path.name}", deprecated=dep)
             return Answer(moment, found, "found", "valid")
         return self._explain(moment)
