@@ -192,3 +192,11 @@ def test_as_of_refuses_what_it_cannot_read(history: git.Repo, tmp_path: Path) ->
     shutil.copytree(REPO / "obs_data" / "ExampleCam" / "camera", outside / "ExampleCam" / "camera")
     with pytest.raises(ObscalError, match=r"needs .* to be in a git repository"):
         Package.open(outside, rev="v1.0")
+
+
+def test_a_broken_camera_is_a_message_not_a_traceback(package: Path) -> None:
+    (package / "ExampleCam/camera/20240101T000000.yaml").write_text("detectors: [\n")
+    with pytest.raises(ObscalError, match=r"camera/20240101T000000\.yaml: the camera description cannot be read"):
+        Package.open(package).lookup("ExampleCam", "defects", "2024-07-01", detector=0)
+    cli = lookup(package, "--detector 0 --date 2024-07-01")
+    assert cli.returncode == 2 and "run obscal validate" in cli.stderr and "Traceback" not in cli.stderr

@@ -397,13 +397,7 @@ def _check_neighbours(target: Path, start: datetime, end: datetime | None, repor
     if directory.is_dir():
         for path in sorted(p for p in directory.iterdir() if is_calibration_file(p.name)):
             try:
-                side = deprecation.sidecar_of(path)
-                record = deprecation.parse(side.read_bytes()) if side.is_file() else None
-                entries.append(
-                    validity.Entry(
-                        path, validity.start_of(path), validity.explicit_end_in(path, path.read_bytes()), record
-                    )
-                )
+                entries.append(deprecation.entry_on_disk(path))
             except (ParseError, OSError) as exc:
                 report.error(
                     _display(path),

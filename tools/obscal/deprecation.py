@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import registry, sidecars
-from .gitinfo import user_name
 from .instants import format_instant, utc_now
 from .layout import is_calibration_file, resolve
 from .problems import ObscalError, ParseError, Report
 from .textio import dump_yaml, write_atomic
-from .validity import Deprecation
+from .validity import Deprecation, Entry, explicit_end_in, start_of
 
 if TYPE_CHECKING:
     from .schemas import SchemaSet
@@ -45,6 +44,16 @@ def parse(data: bytes) -> Deprecation:
     """The record in sidecar bytes (raises :class:`ParseError`; not checked against the schema)."""
     content, _ = sidecars.parse(data, "deprecation")
     return from_mapping(content)
+
+
+def entry_on_disk(path: Path) -> Entry:
+    """What the validity model needs of a calibration file on disk: its start, explicit end and record.
+
+    Raises :class:`ParseError` (or ``OSError``) when the name, the file or its record cannot be read.
+    """
+    side = sidecar_of(path)
+    record = parse(side.read_bytes()) if side.is_file() else None
+    return Entry(path, start_of(path), explicit_end_in(path, path.read_bytes()), record)
 
 
 def find(paths: list[Path]):
@@ -97,6 +106,8 @@ def deprecate(
         raise ObscalError(f"{path} is already deprecated ({sidecar.name}: {existing})")
     if not reason.strip():
         raise ObscalError("give a reason (--reason): it is what the next person needs to know")
+    from .gitinfo import user_name  # GitPython only when a default author is needed
+
     author = (author or user_name(path)).strip()
     if not author:
         raise ObscalError("no author: pass --author NAME, or set git config user.name")

@@ -23,17 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-
-import git
+from typing import TYPE_CHECKING
 
 from . import deprecation, registry
 from .checks import closest
-from .gitinfo import GitRepo
 from .instants import parse_instant
 from .layout import PathInfo, is_calibration_file, resolve
 from .problems import ObscalError, ParseError
-from .stamps import CommitInfo
 from .validity import Answer, Entry, Timeline, ValidityRange, explicit_end_in
+
+if TYPE_CHECKING:  # GitPython and astropy load only when git is read: `import obscal` stays quick
+    from .gitinfo import GitRepo
+    from .stamps import CommitInfo
 
 GroupKey = tuple[str, str, str | None, str | None]  # instrument, type, detector dir, filter dir
 
@@ -83,6 +84,8 @@ class _GitTree:
     """Files of a directory as they are in a commit, read from git objects (no checkout)."""
 
     def __init__(self, repo: GitRepo, commit: str, prefix: str) -> None:
+        import git
+
         self.repo, self.commit, self.prefix = repo, commit, prefix.strip("/")
         self._blobs: dict[str, str] = {}
         spec = [f":(literal){self.prefix}"] if self.prefix not in ("", ".") else []
@@ -106,6 +109,8 @@ class _GitTree:
         return self.repo.repo.odb.stream(bytes.fromhex(self._blobs[rel])).read()
 
     def containing(self, needle: bytes, rels: list[str]) -> set[str]:
+        import git
+
         spec = [f":(literal){self.prefix}"] if self.prefix not in ("", ".") else []
         args = ["git", "grep", "-l", "-z", "--full-name", "-F", "-e", needle.decode(), self.commit, "--", *spec]
         try:
@@ -146,6 +151,8 @@ class Package:
             if not root.is_dir():
                 raise ObscalError(f"no such directory: {root}")
             return cls(root, _WorkTree(root))
+        from .gitinfo import GitRepo
+
         repo = GitRepo.find(root.absolute())
         if repo is None:
             raise ObscalError(f"--as-of {rev} needs {root} to be in a git repository")
@@ -354,7 +361,13 @@ class Package:
             return None
         rel = self.file(found.path).rel
         if rel not in self._cameras:
-            self._cameras[rel] = self.read(rel).view()  # type: ignore[attr-defined]
+            try:
+                self._cameras[rel] = self.read(rel).view()  # type: ignore[attr-defined]
+            except (ParseError, KeyError, TypeError, ValueError) as exc:
+                why = exc.message if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
+                raise ObscalError(
+                    f"{found.path}: the camera description cannot be read ({why}); run obscal validate"
+                ) from None
         return self._cameras[rel]
 
     # ------------------------------------------------------------------ contents and history
@@ -371,6 +384,8 @@ class Package:
 
     @cached_property
     def _repo(self) -> GitRepo | None:
+        from .gitinfo import GitRepo
+
         return self.source.repo if isinstance(self.source, _GitTree) else GitRepo.find(self.root.absolute())
 
     def history(self, file: PackageFile | str | Path) -> list[CommitInfo]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import registry, validity
+from . import deprecation, registry, validity
 from .calibration import Calibration
 from .checks import CheckContext, check_common, check_edit_history
 from .layout import PathInfo, discover, is_calibration_file, resolve
@@ -81,7 +81,7 @@ class Validator:
 
     def _check_sidecars(self, given: list[Path], calibrations: list[Path]) -> None:
         """Provenance and deprecation sidecars: under the given paths, and beside the calibrations checked."""
-        from . import deprecation, provenance, sidecars
+        from . import provenance, sidecars
 
         for module in (provenance, deprecation):
             found = set(module.find(given))
@@ -234,7 +234,7 @@ class Validator:
         siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p.name not in checked)
         for path in siblings:
             try:
-                entries.append(self._entry(path, sibling=True))
+                entries.append(deprecation.entry_on_disk(path))
             except (ParseError, OSError):
                 continue  # reported when that file itself is validated
         self.groups[infos[0].group] = entries
@@ -246,9 +246,8 @@ class Validator:
                 line = calib.document.line_of(list(f.pointer))
             self.report.add(_display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
 
-    def _entry(self, path: Path, sibling: bool = False) -> validity.Entry:
-        from . import deprecation
-
+    def _entry(self, path: Path) -> validity.Entry:
+        """The validity entry of a file checked in this run, from what the run has already read."""
         end = None
         calib = self.calibrations.get(path)
         if calib is not None:
@@ -257,12 +256,7 @@ class Validator:
                 end = validity.parse_end(value) if value is not None else None
             except ParseError:
                 end = None  # the schema check has reported it
-        elif sibling:
-            end = validity.explicit_end_in(path, path.read_bytes())
-        record = self.deprecations.get(path)
-        if record is None and sibling and (side := deprecation.sidecar_of(path)).is_file():
-            record = deprecation.parse(side.read_bytes())
-        return validity.Entry(path, validity.start_of(path), end, record)
+        return validity.Entry(path, validity.start_of(path), end, self.deprecations.get(path))
 
 
 def validate(paths: Iterable[str | Path], profile: str = "strict") -> Report:
