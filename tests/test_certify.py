@@ -14,10 +14,10 @@ from astropy.io import fits
 from astropy.table import Table
 
 from obscal import Calibration, ObscalError, Package, validate
-from obscal.certify import certify
-from obscal.convert import convert
-from obscal.deprecation import deprecate
-from obscal.textio import read_document
+from obscal.model.formats import read_document
+from obscal.ops.certify import certify
+from obscal.ops.convert import convert
+from obscal.store.deprecation import deprecate
 
 from .conftest import REPO, commit, edit, run_cli, snapshot
 

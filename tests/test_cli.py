@@ -89,7 +89,7 @@ def test_readme_fits_header_is_what_convert_writes(tmp_path: Path) -> None:
     import git
     from astropy.io import fits
 
-    from obscal.convert import convert
+    from obscal.ops.convert import convert
 
     readme = (REPO / "README.md").read_text()
     marker = readme.index("<!-- fits-header: ")

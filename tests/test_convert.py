@@ -14,9 +14,9 @@ import pytest
 from astropy.io import fits
 
 from obscal import Calibration, ObscalError
-from obscal.convert import convert, totext
-from obscal.fitsio import fits_bytes
-from obscal.textio import dump_yaml
+from obscal.io.fits import fits_bytes
+from obscal.io.safeyaml import dump_data as dump_yaml
+from obscal.ops.convert import convert, totext
 
 from .conftest import REPO, commit, edit, run_cli
 
@@ -221,7 +221,7 @@ def test_provenance_sidecar_is_validated(pkg: git.Repo) -> None:
 
 
 def test_totext_refuses_a_recorded_path_that_leaves_the_output(tmp_path: Path) -> None:
-    from obscal.stamps import Stamps
+    from obscal.model.stamps import Stamps
 
     calib = Calibration.readText(REPO / DEFECTS / "20240101T000000.ecsv")
     stamps = Stamps("2024-01-01T00:00:00", "", "x", "../../evil/defects/d/20240101T000000.ecsv", "0" * 64, "2024")

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from astropy.table import Table as AstropyTable
 
-from obscal import Calibration, ecsv
-from obscal.problems import ParseError
+from obscal import Calibration
+from obscal.io import ecsv
+from obscal.model.problems import ParseError
 
 from .conftest import REPO, VARIANTS
 

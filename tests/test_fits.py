@@ -17,9 +17,10 @@ from astropy.io import fits
 from astropy.table import Table
 
 from obscal import Calibration, ObscalError
-from obscal.compare import differences
-from obscal.fitsio import fits_bytes, read_fits_full
-from obscal.stamps import Stamps
+from obscal.io.fits import fits_bytes
+from obscal.io.fits import read_full as read_fits_full
+from obscal.model.stamps import Stamps
+from obscal.testing.compare import differences
 
 from .conftest import REPO, VARIANTS
 
@@ -44,7 +45,7 @@ def _stamps(**kw) -> Stamps:
 
 
 def _round_trip(calib: Calibration, stamps: Stamps | None = None) -> tuple[Calibration, bytes]:
-    data = fits_bytes(calib, stamps or _stamps(), calib.document.path.name if calib.document else "x.ecsv")
+    data = fits_bytes(calib, stamps or _stamps(), calib.source.path.name if calib.source else "x.ecsv")
     back, _ = read_fits_full(Calibration, io.BytesIO(data))
     return back, data
 
@@ -78,7 +79,7 @@ def test_every_accepted_variant_round_trips_to_the_same_calibration(path: Path, 
     written = back.writeText(tmp_path / path.relative_to(VARIANTS))
     reread = Calibration.readText(written)
     assert differences(calib, reread) == []
-    assert reread.document.metadata_form == calib.document.metadata_form
+    assert reread.source.metadata_form == calib.source.metadata_form
 
 
 def test_layout_is_what_the_lsst_readers_expect() -> None:
@@ -226,7 +227,7 @@ def test_calibration_api_writes_and_reads_fits(tmp_path: Path) -> None:
     back = Calibration.readFits(out)
     assert type(back).__name__ == "Crosstalk" and back.dataset_type == "crosstalk"
     assert differences(calib, back) == []
-    assert back.text_name == "20240101T000000.ecsv"
+    assert back.source.name == "20240101T000000.ecsv"
 
 
 def test_camera_has_no_fits_form() -> None:
@@ -257,7 +258,7 @@ def test_reads_a_defects_file_written_by_other_software(tmp_path: Path) -> None:
     calib = Calibration.readFits(_lsst_style(tmp_path, [table]))
     assert calib.dataset_type == "defects" and calib.getMetadata()["DETECTOR"] == 94
     assert calib.tables()[0]["width"].tolist() == [3, 7]
-    assert calib.text_format is None  # no obscal record
+    assert calib.source.fits.record is None  # no obscal record
 
 
 def test_reads_crosstalk_with_inter_chip_table_from_other_software(tmp_path: Path) -> None:

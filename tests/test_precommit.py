@@ -11,7 +11,7 @@ from pathlib import Path
 import git
 import pytest
 
-from obscal.deprecation import deprecate
+from obscal.store.deprecation import deprecate
 
 from .conftest import REPO, commit
 

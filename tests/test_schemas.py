@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from obscal.schemas import HEADER_ID, SchemaSet
+from obscal.validation.schemas import HEADER_ID, SchemaSet
 
 SCHEMAS = SchemaSet()
 ALL = sorted(SCHEMAS.by_id)
@@ -39,7 +39,7 @@ def test_ids_are_stable_urns_matching_file_layout() -> None:
 
 
 def test_every_registered_type_has_a_schema_for_its_current_version() -> None:
-    from obscal import registry
+    from obscal.model import registry
 
     for name, cls in registry.load_types().items():
         assert SCHEMAS.get(cls.schema_family, cls.VERSION), (name, cls.VERSION)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from obscal import Calibration, validate
-from obscal.layout import parse_valid_start
+from obscal.model.layout import parse_valid_start
 
 from .conftest import REPO, edit
 
@@ -283,7 +283,7 @@ def test_readtext_dispatches_to_the_right_class() -> None:
 def test_json_report_lists_every_problem(package: Path) -> None:
     from io import StringIO
 
-    from obscal.report import write_json
+    from obscal.cli.report import write_json
 
     edit(package / EX / "crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}")
     edit(package / EX / "defects/r22_s10/20240101T000000.ecsv", "{DETECTOR: 2}", "{DETECTOR: 0}")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from obscal.instants import parse_instant
-from obscal.problems import ObscalError, Severity
-from obscal.validity import Deprecation, Entry, Timeline, check_group, effective_ranges, own_ranges
+from obscal.model.instants import parse_instant
+from obscal.model.problems import ObscalError, Severity
+from obscal.model.validity import Deprecation, Entry, Timeline, check_group, effective_ranges, own_ranges
 
 US = timedelta(microseconds=1)
 D = Path("obs_data/Cam/defects/d0")

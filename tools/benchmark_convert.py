@@ -40,8 +40,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="timed rounds (best is kept)")
     args = parser.parse_args()
 
-    from obscal.convert import convert, totext
-    from obscal.synthetic import lsstcam_spec, write_committed_package
+    from obscal.ops.convert import convert, totext
+    from obscal.testing.synthetic import lsstcam_spec, write_committed_package
 
     with tempfile.TemporaryDirectory() as tmp:
         repo_dir = Path(tmp) / "pkg"

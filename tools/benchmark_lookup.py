@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from obscal.validity import ValidityRange
+from obscal.model.validity import ValidityRange
 
 
 def best(fn: Callable[[], object], repeat: int) -> float:
@@ -58,8 +58,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from obscal import Package
-    from obscal.synthetic import lsstcam_spec, write_committed_package
-    from obscal.validity import Entry, Timeline
+    from obscal.model.validity import Entry, Timeline
+    from obscal.testing.synthetic import lsstcam_spec, write_committed_package
 
     with tempfile.TemporaryDirectory() as tmp:
         repo_dir = Path(tmp)

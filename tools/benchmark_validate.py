@@ -50,7 +50,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     args = parser.parse_args()
 
-    from obscal.synthetic import lsstcam_spec, write_package
+    from obscal.testing.synthetic import lsstcam_spec, write_package
 
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)

@@ -5,7 +5,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from obscal.synthetic import example_spec, write_package
+from obscal.testing.synthetic import example_spec, write_package
 
 
 def main() -> int:

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import ecsv
-from ..problems import ObscalError
+from obscal.io import ecsv
+from obscal.model.problems import ObscalError
 
 
 def array(value: Any, base: str, where: str) -> np.ndarray:

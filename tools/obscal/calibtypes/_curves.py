@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..units import fraction_scale, length_scale_nm
+from obscal.model.units import fraction_scale, length_scale_nm
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 #: A fraction beyond [-TOL, 1 + TOL] is unphysical; small excursions (measurement noise) are warned.
 TOLERANCE = 0.01

@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import ecsv
-from ..calibration import Calibration, LsstTables
-from . import _columns
+from obscal.calibtypes import _columns
+from obscal.io import ecsv
+from obscal.model.calibration import Calibration, LsstTables
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 AMP_KEYS = (
     "means",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..calibration import Calibration
+from obscal.model.calibration import Calibration
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..calibration import Calibration
+from obscal.model.calibration import Calibration
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 
 class Defects(Calibration):

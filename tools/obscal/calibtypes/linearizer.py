@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import ecsv
-from ..calibration import Calibration, LsstTables
-from . import _columns
+from obscal.calibtypes import _columns
+from obscal.io import ecsv
+from obscal.model.calibration import Calibration, LsstTables
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 TYPES = ("LookupTable", "Polynomial", "Squared", "Spline", "DoubleSpline", "Proportional", "None")
 
@@ -207,6 +207,6 @@ def _bbox(value: object, where: str) -> tuple[int, int, int, int]:
         (x0, y0), (x1, y1) = value  # type: ignore[misc]
         return int(x0), int(y0), int(x1) - int(x0) + 1, int(y1) - int(y0) + 1
     except (TypeError, ValueError):
-        from ..problems import ObscalError
+        from obscal.model.problems import ObscalError
 
         raise ObscalError(f"{where}: not a box [[x0, y0], [x1, y1]]") from None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from ..calibration import Calibration
-from ._curves import check_curve
+from obscal.calibtypes._curves import check_curve
+from obscal.model.calibration import Calibration
 
 if TYPE_CHECKING:
-    from ..checks import CheckContext
+    from obscal.validation.checks import CheckContext
 
 
 class TransmissionCurve(Calibration):

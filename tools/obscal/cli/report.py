@@ -1,0 +1,80 @@
+"""Print a :class:`Report` as text (for people), JSON (for programs) or GitHub workflow commands."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from obscal.model.problems import Problem, Report
+
+FORMATS = ("text", "json", "github")
+
+
+def _where(p: Problem) -> str:
+    return f"{p.file}:{p.line}" if p.line else p.file
+
+
+def _text_line(p: Problem) -> str:
+    key = f" [{p.pointer}]" if p.pointer else ""
+    out = f"{_where(p)}: {p.severity.value}: {p.message}{key} ({p.code})"
+    if p.hint:
+        out += f"\n    -> {p.hint}"
+    return out
+
+
+def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
+    deprecated = [p for p in report.infos if p.code == "deprecated"]
+    sections = [("Errors", report.errors), ("Warnings", report.warnings), ("Deprecated", deprecated)]
+    if verbose:
+        sections.append(("Information", [p for p in report.infos if p.code != "deprecated"]))
+    for title, problems in sections:
+        if problems:
+            out.write(f"{title} ({len(problems)}):\n")
+            for p in problems:
+                out.write(_text_line(p) + "\n")
+            out.write("\n")
+    status = "FAILED" if not report.ok else "OK"
+    out.write(
+        f"{status}: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)" + (f", {len(deprecated)} deprecated" if deprecated else "") + "\n"
+    )
+
+
+def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
+    doc = {
+        "ok": report.ok,
+        "files_checked": report.files_checked,
+        "errors": [p.as_dict() for p in report.errors],
+        "warnings": [p.as_dict() for p in report.warnings],
+        "info": [p.as_dict() for p in report.infos],
+        "deprecated": sorted({p.file for p in report.infos if p.code == "deprecated"}),
+    }
+    json.dump(doc, out, indent=2)
+    out.write("\n")
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def write_github(report: Report, out: TextIO, verbose: bool = False) -> None:
+    """``::error file=…,line=…,title=…::message`` lines that GitHub shows on the pull request."""
+    for kind, problems in (("error", report.errors), ("warning", report.warnings)):
+        for p in problems:
+            props = [f"file={_escape_property(p.file)}"]
+            if p.line:
+                props.append(f"line={p.line}")
+            props.append(f"title={_escape_property('obscal ' + p.code)}")
+            message = p.message + (f" [{p.pointer}]" if p.pointer else "") + (f" -- {p.hint}" if p.hint else "")
+            out.write(f"::{kind} {','.join(props)}::{_escape_data(message)}\n")
+    out.write(
+        f"obscal: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
+        f"{len(report.warnings)} warning(s)\n"
+    )
+
+
+WRITERS = {"text": write_text, "json": write_json, "github": write_github}

@@ -1,0 +1,311 @@
+"""YAML calibration files: a safe loader, and a writer that emits only data-only tags.
+
+It builds only plain data (dicts, lists, str, int, float, bool, None), rejects duplicate keys and
+aliases (so an "exponential alias" document cannot blow up), refuses every language-specific tag
+except a few data-only ones found in real LSST files, and remembers the line of every mapping key
+so that problems can be reported at their place in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from obscal.model.document import Document
+from obscal.model.lines import LineIndex
+from obscal.model.problems import ParseError
+from obscal.model.tagged import (
+    ASTROPY_UNIT_TAG,
+    PROPERTYLIST_TAG,
+    SERIALIZED_COLUMN_TAG,
+    WRITABLE_TAGS,
+    PropertyListData,
+    TaggedMapping,
+)
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+if TYPE_CHECKING:
+    from obscal.model.calibration import Calibration
+
+PROPERTYLIST_TYPES = {
+    "Bool", "Short", "Int", "Long", "LongLong", "UnsignedLongLong", "Float", "Double", "String", "DateTime",
+    "PropertySet", "Undef",
+}  # fmt: skip
+PROPERTYLIST_TAGS = ("!<lsst.daf.base.PropertyList>", PROPERTYLIST_TAG, f"tag:yaml.org,2002:{PROPERTYLIST_TAG}")
+
+
+class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
+    """Safe loader with duplicate-key, alias and tag policing."""
+
+    line_index: LineIndex
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise ParseError(
+                "YAML aliases (*name) are not allowed in calibration files",
+                line=node.start_mark.line + 1 + self.line_index.offset,
+                hint="write the value out in full instead of referring to an anchor",
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        if not isinstance(node, yaml.MappingNode):
+            raise ParseError("expected a mapping", line=node.start_mark.line + 1 + self.line_index.offset)
+        mapping: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise ParseError(
+                    "YAML merge keys (<<) are not allowed in calibration files",
+                    line=key_node.start_mark.line + 1 + self.line_index.offset,
+                )
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise ParseError(
+                    "a mapping key must be a plain value", line=key_node.start_mark.line + 1 + self.line_index.offset
+                ) from None
+            if key in mapping:
+                first = self.line_index.first_line(mapping, key)
+                raise ParseError(
+                    f"duplicate key {key!r}" + (f" (first defined on line {first})" if first else ""),
+                    line=key_node.start_mark.line + 1 + self.line_index.offset,
+                    hint="each key may appear once; remove or rename one of them",
+                )
+            mapping[key] = self.construct_object(value_node, deep=True)
+            self.line_index.record(mapping, key, key_node.start_mark.line)
+        return mapping
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list:
+        if not isinstance(node, yaml.SequenceNode):
+            raise ParseError("expected a sequence", line=node.start_mark.line + 1 + self.line_index.offset)
+        out = [self.construct_object(child, deep=True) for child in node.value]
+        for i, child in enumerate(node.value):
+            self.line_index.record(out, i, child.start_mark.line)
+        return out
+
+
+def _construct_omap(loader: _CalibLoader, node: yaml.Node) -> dict:
+    """``!!omap``: a sequence of one-key mappings, returned as an (ordered) dict."""
+    if not isinstance(node, yaml.SequenceNode):
+        raise ParseError("!!omap must be a sequence of one-key mappings", line=node.start_mark.line + 1)
+    out: dict = {}
+    for item in node.value:
+        line = item.start_mark.line + 1 + loader.line_index.offset
+        if not isinstance(item, yaml.MappingNode) or len(item.value) != 1:
+            raise ParseError("each !!omap item must be a mapping with exactly one key", line=line)
+        key_node, value_node = item.value[0]
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise ParseError(f"duplicate key {key!r}", line=line, hint="each key may appear once")
+        out[key] = loader.construct_object(value_node, deep=True)
+        loader.line_index.record(out, key, key_node.start_mark.line)
+    return out
+
+
+def _construct_tagged_mapping(tag: str):
+    def construct(loader: _CalibLoader, node: yaml.Node) -> TaggedMapping:
+        return TaggedMapping.with_tag(tag, loader.construct_mapping(node, deep=True))
+
+    return construct
+
+
+def _construct_python_tuple(loader: _CalibLoader, node: yaml.Node) -> list:
+    return loader.construct_sequence(node, deep=True)
+
+
+def _construct_propertylist(loader: _CalibLoader, node: yaml.Node) -> PropertyListData:
+    return PropertyListData(loader.construct_sequence(node, deep=True))
+
+
+def _construct_geom(loader: _CalibLoader, suffix: str, node: yaml.Node) -> Any:
+    """``!!python/object/apply:lsst.geom.Box2I`` / ``Point2I``: plain lists, nothing is called."""
+    name = suffix.split(":", 1)[-1]
+    if name not in ("lsst.geom.Box2I", "lsst.geom.Point2I"):
+        return _refuse_tag(loader, node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    args = loader.construct_mapping(node, deep=True).get("args", [])
+    return list(args)
+
+
+def _refuse_tag(loader: _CalibLoader, node: yaml.Node) -> Any:
+    raise ParseError(
+        f"YAML tag {node.tag!r} is not allowed: calibration files hold plain data only",
+        line=node.start_mark.line + 1 + loader.line_index.offset,
+        hint="remove the tag; language-specific objects are never constructed",
+    )
+
+
+_CalibLoader.add_constructor("tag:yaml.org,2002:omap", _construct_omap)
+_CalibLoader.add_constructor("tag:yaml.org,2002:map", _CalibLoader.construct_mapping)
+_CalibLoader.add_constructor("tag:yaml.org,2002:seq", _CalibLoader.construct_sequence)
+_CalibLoader.add_constructor("tag:yaml.org,2002:python/tuple", _construct_python_tuple)
+_CalibLoader.add_constructor(ASTROPY_UNIT_TAG, _construct_tagged_mapping(ASTROPY_UNIT_TAG))
+_CalibLoader.add_constructor(SERIALIZED_COLUMN_TAG, _construct_tagged_mapping(SERIALIZED_COLUMN_TAG))
+for _tag in PROPERTYLIST_TAGS:
+    _CalibLoader.add_constructor(_tag, _construct_propertylist)
+_CalibLoader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _construct_geom)
+_CalibLoader.add_constructor(None, _refuse_tag)
+
+
+def parse(text: str, line_offset: int = 0) -> tuple[Any, LineIndex]:
+    """Parse one YAML document safely; return the data and the index of key lines."""
+    loader = _CalibLoader(text)
+    loader.line_index = LineIndex(line_offset)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ParseError(f"invalid YAML: {what}", line=line) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ParseError("invalid YAML: nesting is too deep") from None
+    finally:
+        loader.dispose()
+    return data, loader.line_index
+
+
+# ------------------------------------------------------------------------------------------ documents
+
+
+def load(path: Path, text: str) -> Document:
+    """Parse YAML calibration text into a document.
+
+    Raises
+    ------
+    ParseError
+        Invalid YAML, a refused construct (alias, merge key, tag, duplicate key), or no ``metadata``.
+    """
+    content, index = parse(text)
+    return document_from_mapping(path, "yaml", content, index)
+
+
+def document_from_mapping(path: Path, fmt: str, content: Any, index: LineIndex) -> Document:
+    """A document from the nested mapping of a YAML or JSON file (PropertyList metadata unpacked).
+
+    Raises
+    ------
+    ParseError
+        The top level is not a mapping, or there is no ``metadata`` mapping.
+    """
+    if not isinstance(content, dict):
+        raise ParseError("the top level of a calibration file must be a mapping", line=1)
+    metadata = content.get("metadata")
+    form, types = "mapping", {}
+    if isinstance(metadata, PropertyListData):
+        new, types = _from_propertylist(metadata, index)
+        original, content = content, dict(content)
+        index.alias(original, content)
+        content["metadata"] = new
+        metadata, form = new, "propertylist"
+    if not isinstance(metadata, dict):
+        raise ParseError(
+            "the file has no 'metadata' mapping",
+            line=index.line_of(content, ["metadata"]) or 1,
+            hint="YAML calibrations keep their header keywords under a top-level 'metadata' key",
+        )
+    return Document(path, fmt, metadata, content=content, lines=index, metadata_form=form, propertylist_types=types)
+
+
+def _from_propertylist(rows: list, index: LineIndex) -> tuple[dict, dict[str, str]]:
+    out: dict = {}
+    types: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        line = index.line_of(rows, [i])
+        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str)):
+            raise ParseError("a PropertyList entry must be [name, type, value, comment]", line=line)
+        name, typ, value, _comment = row
+        if typ not in PROPERTYLIST_TYPES:
+            raise ParseError(f"unknown PropertyList type {typ!r} for {name!r}", line=line)
+        if name in out:
+            raise ParseError(f"duplicate metadata key {name!r}", line=line)
+        out[name] = value
+        types[name] = typ
+        index.record(out, name, (line or 1) - 1 - index.offset)
+    return out, types
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper plus the data-only tags of :mod:`obscal.model.tagged`."""
+
+
+def _represent_propertylist(dumper: yaml.SafeDumper, data: PropertyListData) -> yaml.Node:
+    return dumper.represent_sequence(PROPERTYLIST_TAG, list(data))
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: TaggedMapping) -> yaml.Node:
+    if data.tag not in WRITABLE_TAGS:
+        raise ParseError(f"refusing to write the YAML tag {data.tag!r}: only data-only tags are written")
+    return dumper.represent_mapping(data.tag, dict(data))
+
+
+_Dumper.add_representer(PropertyListData, _represent_propertylist)
+_Dumper.add_representer(TaggedMapping, _represent_tagged)
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and arrays to plain Python values for YAML."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, TaggedMapping):
+        return TaggedMapping.with_tag(value.tag, {k: _plain(v) for k, v in value.items()})
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, PropertyListData):  # keeps its lsst.daf.base.PropertyList tag
+        return PropertyListData(_plain(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_propertylist(metadata: dict, types: dict[str, str]) -> PropertyListData:
+    """Metadata in the PropertyList encoding, each key with its recorded (or guessed) type."""
+    rows = PropertyListData()
+    for key, value in metadata.items():
+        rows.append([key, types.get(key) or _guess_type(value), value, ""])
+    return rows
+
+
+def _guess_type(value: Any) -> str:
+    if value is None:
+        return "Undef"
+    if isinstance(value, bool):
+        return "Bool"
+    if isinstance(value, int):
+        return "Int" if -(2**31) <= value < 2**31 else "LongLong"
+    if isinstance(value, float):
+        return "Double"
+    if isinstance(value, list) and value:
+        return _guess_type(value[0])
+    return "String"
+
+
+def dump_data(content: Any) -> str:
+    """YAML text of plain data (block style, keys in order, Unicode kept)."""
+    return yaml.dump(
+        _plain(content), Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+    )
+
+
+def text_content(calib: Calibration) -> dict:
+    """The nested mapping a YAML/JSON file of ``calib`` holds, metadata in the form it was read in."""
+    content = dict(calib.toDict())
+    source = calib.source
+    if source is not None and source.metadata_form == "propertylist":
+        content["metadata"] = to_propertylist(calib.getMetadata(), source.propertylist_types)
+    return content
+
+
+def dump(calib: Calibration) -> str:
+    """The YAML text of a calibration."""
+    return dump_data(text_content(calib))

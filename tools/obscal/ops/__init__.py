@@ -1,0 +1,1 @@
+"""Operations on a package: convert, totext, certify, deprecate, lookup. Each is one API function."""

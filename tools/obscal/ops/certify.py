@@ -1,0 +1,483 @@
+"""Certification: bring a calibration made elsewhere into the package with a deliberate validity range.
+
+``certify`` reads the source (ECSV/YAML/JSON in any accepted variant, or a FITS file in the LSST layout),
+normalizes its metadata to the DMTN-148 keywords for the place it goes (identity from the camera,
+``CALIBDATE`` = validity start, optional ``VALIDEND``, an edit record), validates the result with the
+``strict`` profile *in memory*, checks that its range does not conflict with the neighbours, and only
+then writes the file (and its provenance sidecar) into the package. When anything is wrong it writes
+nothing and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from obscal.io.safeyaml import dump_data as dump_yaml
+from obscal.model import registry, validity
+from obscal.model.calibration import Calibration
+from obscal.model.formats import read_document
+from obscal.model.instants import parse_instant, utc_now
+from obscal.model.layout import format_valid_start, is_calibration_file, iso, resolve
+from obscal.model.problems import ObscalError, ParseError, Report, Severity
+from obscal.store import deprecation, provenance, sidecars
+from obscal.store.git import user_name
+from obscal.validation.checks import EDIT_HISTORY
+from obscal.validation.validator import Validator, _display
+
+if TYPE_CHECKING:
+    from obscal.calibtypes.camera import Detector
+
+FITS_SUFFIXES = (".fits", ".fit", ".fts")
+#: Keys obscal derives from the calibration's place and validity; whatever the source said is replaced.
+_DERIVED = ("CALIB_ID", "CALIBDATE", "VALIDSTART", "VALIDEND")
+
+
+@dataclass
+class Certification:
+    """What ``certify`` did: the problems met, the files written (none when refused) and notes."""
+
+    report: Report
+    target: Path | None = None
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def certify(
+    source: str | Path,
+    *,
+    instrument: str,
+    calib_type: str,
+    valid_start: str | datetime,
+    reason: str,
+    root: str | Path = "obs_data",
+    detector: str | int | None = None,
+    filter: str | None = None,
+    valid_end: str | datetime | None = None,
+    author: str | None = None,
+    provenance_file: str | Path | None = None,
+    now: datetime | None = None,
+) -> Certification:
+    """Certify ``source`` into the package under ``root``; see the module docstring."""
+    src, root = Path(source), Path(root)
+    if not src.is_file():
+        raise ObscalError(f"no such file: {src}")
+    start = _instant(valid_start, "--valid-start")
+    end = _instant(valid_end, "--valid-end") if valid_end is not None else None
+    if end is not None and end <= start:
+        raise ObscalError(f"--valid-end {iso(end)} is not after --valid-start {iso(start)}")
+    types = registry.load_types()
+    if calib_type not in types:
+        raise ObscalError(f"unknown calibration type {calib_type!r} (known: {', '.join(sorted(types))})")
+    author = (author or user_name(root if root.exists() else Path.cwd())).strip()
+    if not author:
+        raise ObscalError("no author: pass --author NAME, or set git config user.name")
+    if "|" in author:
+        raise ObscalError("the author name cannot contain '|' (it separates the fields of an edit record)")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ObscalError("give a reason (--reason): it becomes the edit record of the new file")
+    now = now or utc_now()
+
+    result = Certification(Report())
+    report = result.report
+    label = _display(src)
+    calib, embedded_provenance = _read_source(src, calib_type, report, label)
+    if calib is None:
+        return result
+    place = _place(root, instrument, calib_type, detector, filter, start, report)
+    if place is None:
+        return result
+    instrument, det, filt_dir, camera_filter = place
+    _check_identity(calib, instrument, det, camera_filter, report, label, result.notes)
+    if not report.ok:
+        return result
+
+    fmt = _text_format(src, calib)
+    rel_parts = [instrument, calib_type] + ([det.name.lower().replace(" ", "_")] if det else [])
+    rel_parts += [filt_dir] if filt_dir else []
+    target = root.joinpath(*rel_parts, f"{format_valid_start(start)}.{fmt}")
+    result.target = target
+    _normalize(
+        calib,
+        instrument,
+        det,
+        camera_filter,
+        start,
+        end,
+        now,
+        author,
+        f"certified from {src.name}: {reason}",
+        result.notes,
+    )
+
+    prov = _provenance(src, provenance_file, embedded_provenance, report, result.notes)
+    _check_neighbours(target, start, end, report, result.notes)
+    text = calib.toText(fmt)
+    _validate(target, text, report)
+    prov_text = prov[1] if prov is not None else None
+    if prov_text is not None:
+        if provenance.sidecar_of(target).exists():
+            report.error(_display(provenance.sidecar_of(target)), "certify", "a provenance file is already there")
+    if not report.ok:
+        return result
+    files = [(target, text)] + ([(provenance.sidecar_of(target), prov_text)] if prov_text is not None else [])
+    result.written = _write_all(files)
+    return result
+
+
+# ------------------------------------------------------------------------------------------ steps
+
+
+def _instant(value: str | datetime, option: str) -> datetime:
+    moment = parse_instant(value) if isinstance(value, str) else value
+    if moment.microsecond:
+        raise ObscalError(
+            f"{option} {iso(moment)}: validity starts and ends are whole seconds (file names hold no more)"
+        )
+    return moment
+
+
+def _read_source(src: Path, calib_type: str, report: Report, label: str) -> tuple[Calibration | None, dict | None]:
+    try:
+        if src.suffix.lower() in FITS_SUFFIXES:
+            from obscal.io.fits import read_full as read_fits_full
+
+            calib, content = read_fits_full(Calibration, src, calib_type)
+            return calib, content.provenance
+        doc = read_document(src)
+        cls, name = Calibration.dispatch(doc.metadata, calib_type)
+        return cls.from_document(doc, name), None
+    except ParseError as exc:
+        report.error(label, "parse", exc.message, line=exc.line, pointer=exc.pointer, hint=exc.hint)
+    except ObscalError as exc:
+        report.error(label, "parse", str(exc))
+    return None, None
+
+
+def _place(
+    root: Path,
+    instrument: str,
+    calib_type: str,
+    detector: str | int | None,
+    filter_name: str | None,
+    start: datetime,
+    report: Report,
+) -> tuple[str, Detector | None, str | None, str | None] | None:
+    """Instrument directory name, camera detector, filter directory and camera filter name, or None."""
+    from obscal.store.package import Package
+
+    dims = registry.dimensions()[calib_type]
+    where = _display(root)
+    known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
+    match = next((k for k in known if k.lower() == instrument.lower()), None)
+    if match is None and calib_type != "camera":
+        report.error(
+            where,
+            "certify",
+            f"no instrument {instrument!r} in {where} (instruments: {', '.join(known) or 'none'})",
+            hint="a new instrument starts with its camera description: certify a camera file first",
+        )
+        return None
+    instrument = match or instrument
+    camera = Package.open(root).camera(instrument, start) if match and calib_type != "camera" else None
+    det = filt_dir = filter_value = None
+    if "detector" in dims:
+        if detector in (None, ""):
+            report.error(where, "certify", f"{calib_type} is per detector: give --detector (id or name)")
+            return None
+        if camera is None:
+            report.error(
+                where,
+                "certify",
+                f"no camera description of {instrument} is valid at {iso(start)}",
+                hint="the camera maps detector ids and names; certify or date one earlier",
+            )
+            return None
+        text = str(detector).strip()
+        det = camera.detector_by_id(int(text)) if text.isdigit() else camera.detector_by_name(text)
+        if det is None:
+            report.error(where, "certify", f"the camera valid at {iso(start)} has no detector {text!r}")
+            return None
+    elif detector not in (None, ""):
+        report.error(where, "certify", f"{calib_type} does not depend on the detector: leave --detector out")
+        return None
+    if "physical_filter" in dims:
+        if not filter_name:
+            report.error(where, "certify", f"{calib_type} is per physical filter: give --filter")
+            return None
+        filt_dir = filter_name.lower().replace(" ", "_")
+        spec = camera.filter_by_dir(filt_dir) if camera is not None else None
+        filter_value = spec["name"] if spec else filter_name  # the validator reports a filter the camera lacks
+    elif filter_name:
+        report.error(where, "certify", f"{calib_type} does not depend on the filter: leave --filter out")
+        return None
+    return instrument, det, filt_dir, filter_value
+
+
+def _check_identity(
+    calib: Calibration,
+    instrument: str,
+    det: Detector | None,
+    filter_value: str | None,
+    report: Report,
+    label: str,
+    notes: list[str],
+) -> None:
+    """The source must not say it is another kind, detector or filter than it is being certified as."""
+    md = calib.getMetadata()
+    expected = calib.expected_obstype(calib.dataset_type)
+    obstype = md.get("OBSTYPE")
+    if obstype not in (None, "") and str(obstype).lower() != expected.lower():
+        report.error(
+            label,
+            "certify",
+            f"the source is OBSTYPE {obstype!r}, not {calib.dataset_type}",
+            pointer="/metadata/OBSTYPE",
+            hint="check --type, or the source file",
+        )
+    value = md.get("DETECTOR")
+    if det is not None and value not in (None, "") and str(value) != str(det.id):
+        report.error(
+            label,
+            "certify",
+            f"the source is for DETECTOR {value}, not {det.id} ({det.name})",
+            pointer="/metadata/DETECTOR",
+            hint="check --detector, or the source file",
+        )
+    for key in ("DET_NAME", "DETECTOR_NAME"):
+        name = md.get(key)
+        if det is not None and name not in (None, "") and str(name).lower() != det.name.lower():
+            report.error(
+                label,
+                "certify",
+                f"the source is for {key} {name!r}, not {det.name}",
+                pointer=f"/metadata/{key}",
+                hint="check --detector, or the source file",
+            )
+    value = md.get("FILTER")
+    if filter_value is not None and value not in (None, "") and str(value).lower() != filter_value.lower():
+        report.error(
+            label,
+            "certify",
+            f"the source is for FILTER {value!r}, not {filter_value!r}",
+            pointer="/metadata/FILTER",
+            hint="check --filter, or the source file",
+        )
+    source_instrument = md.get("INSTRUME")
+    if source_instrument not in (None, "") and str(source_instrument).lower() != instrument.lower():
+        notes.append(f"INSTRUME {source_instrument!r} of the source becomes {instrument!r} (the package's name)")
+
+
+def _text_format(src: Path, calib: Calibration) -> str:
+    suffix = src.suffix.lower().lstrip(".")
+    if suffix in ("ecsv", "yaml"):
+        return suffix
+    return "ecsv" if calib.default_format == "ecsv" and len(calib.tables()) == 1 else "yaml"
+
+
+def _normalize(
+    calib: Calibration,
+    instrument: str,
+    det: Detector | None,
+    filter_value: str | None,
+    start: datetime,
+    end: datetime | None,
+    now: datetime,
+    author: str,
+    record: str,
+    notes: list[str],
+) -> None:
+    """Rewrite the metadata in DMTN-148 order: standard keys first, the source's other keys, edit records last."""
+    old = dict(calib.getMetadata())
+    cls, name = type(calib), calib.dataset_type
+    prefix = cls.schema_prefix(name)
+    version = calib.version or cls.LEGACY_VERSION or cls.VERSION
+    new: dict = {
+        "OBSTYPE": cls.expected_obstype(name),
+        f"{prefix}_SCHEMA": cls.SCHEMA,
+        f"{prefix}_VERSION": float(version),
+    }
+    new["INSTRUME"] = instrument
+    new["DETECTOR"] = det.id if det is not None else None
+    new["FILTER"] = filter_value
+    if det is not None:
+        new["DET_NAME"] = det.name
+        serial = old.get("DET_SER")
+        if serial not in (None, "") or det.serial:
+            new["DET_SER"] = serial if serial not in (None, "") else det.serial
+        if "DETECTOR_NAME" in old:
+            new["DETECTOR_NAME"] = det.name
+    if cls.calibcls_for(name):
+        new["CALIBCLS"] = (
+            old.get("CALIBCLS") if old.get("CALIBCLS") in cls.calibcls_for(name) else cls.calibcls_for(name)[0]
+        )
+    ident = [f"instrument={instrument}"]
+    if det is not None:
+        ident += [f"detectorName={det.name}", f"detector={det.id}"]
+    if filter_value is not None:
+        ident.append(f"filter={filter_value}")
+    new["CALIB_ID"] = " ".join([*ident, f"calibDate={iso(start)}"])
+    created = _creation(old)
+    if created is None:
+        created = (now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"))
+        notes.append("the source gives no creation date or time: the certification time is used")
+    new["CALIB_CREATION_DATE"], new["CALIB_CREATION_TIME"] = created
+    new["CALIBDATE"] = iso(start)
+    if end is not None:
+        new["VALIDEND"] = iso(end)
+    for key, value in old.items():
+        if key not in new and key not in _DERIVED and key != EDIT_HISTORY and not key.endswith(("_SCHEMA", "_VERSION")):
+            new[key] = value
+        elif key.endswith(("_SCHEMA", "_VERSION")) and key not in new and not key.startswith(prefix):
+            new[key] = value  # e.g. the legacy DEFECTS_SCHEMA_VERSION of old HSC files
+    edits = old.get(EDIT_HISTORY) or []
+    new[EDIT_HISTORY] = [
+        *(edits if isinstance(edits, list) else [edits]),
+        f"{now:%Y-%m-%dT%H:%M:%SZ} | {author} | {record}",
+    ]
+    calib.setMetadata(new)
+
+
+def _creation(md: dict) -> tuple[str, str] | None:
+    date, time = md.get("CALIB_CREATION_DATE"), md.get("CALIB_CREATION_TIME")
+    if isinstance(date, str) and isinstance(time, str) and date and time:
+        return date, time
+    stamp = md.get("DATE")
+    if isinstance(stamp, str):
+        try:
+            moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+    return None
+
+
+def _provenance(
+    src: Path, explicit: str | Path | None, embedded: dict | None, report: Report, notes: list[str]
+) -> tuple[dict, str] | None:
+    """The provenance to write beside the new file, checked, and its text: a given file (kept verbatim,
+    comments included), what a FITS source carries, or the sidecar beside the source."""
+    schemas = Validator().schemas
+    path = Path(explicit) if explicit else None
+    beside = provenance.sidecar_of(src)
+    if path is None and embedded is None and beside.is_file():
+        path = beside
+        notes.append(f"provenance taken from {beside}")
+    if path is None:
+        if embedded is None:
+            return None
+        ok = provenance.check_data(embedded, schemas, report, f"{_display(src)} (OBSCAL PROVENANCE)")
+        return (embedded, dump_yaml(embedded)) if ok else None
+    if not path.is_file():
+        report.error(_display(path), "provenance", "no such file")
+        return None
+    try:
+        data, index = provenance.load(path)
+    except ParseError as exc:
+        report.error(_display(path), "provenance", exc.message, line=exc.line)
+        return None
+    if not sidecars.check(data, index, provenance.FAMILY, "provenance_version", schemas, report, _display(path)):
+        return None
+    if embedded is not None and embedded != data:
+        notes.append(f"the provenance carried in {src.name} is replaced by {path.name}")
+    return data, path.read_text(encoding="utf-8")
+
+
+def _check_neighbours(target: Path, start: datetime, end: datetime | None, report: Report, notes: list[str]) -> None:
+    """Refuse an existing file or a range that conflicts with the directory's other files; note what changes."""
+    directory = target.parent
+    entries = []
+    if directory.is_dir():
+        for path in sorted(p for p in directory.iterdir() if is_calibration_file(p.name)):
+            try:
+                entries.append(deprecation.entry_on_disk(path))
+            except (ParseError, OSError) as exc:
+                report.error(
+                    _display(path),
+                    "certify",
+                    f"a neighbour cannot be read: {getattr(exc, 'message', exc)}",
+                    hint="run obscal validate on the directory",
+                )
+    label = _display(target)
+    for e in entries:
+        if e.path.name == target.name:
+            report.error(
+                label,
+                "certify",
+                "the file already exists; certify never overwrites",
+                hint="choose another --valid-start; to replace a bad file, certify the new one with its own start, "
+                "then: obscal deprecate OLD --superseded-by NEW",
+            )
+            return
+        if e.start == start:
+            report.error(
+                label,
+                "certify",
+                f"conflicts with {e.path.name}, which starts at the same instant {iso(start)}",
+                hint="one file per validity start: choose another --valid-start",
+            )
+            return
+    new = validity.Entry(target, start, end)
+    before = set(validity.check_group(entries))
+    for f in validity.check_group([*entries, new]):
+        if f in before or f.severity is not Severity.ERROR:
+            continue
+        if f.path == target:
+            report.error(label, "certify", f.message, hint=f.hint)
+        else:
+            report.error(label, "certify", f"conflicts with {f.path.name}: {f.message}", hint=f.hint)
+    own = {r.path.name: r for r in validity.own_ranges(entries)}
+    for r in validity.own_ranges([*entries, new]):
+        was = own.get(r.path.name)
+        if was is not None and was.end != r.end:
+            notes.append(f"{r.path.name} now ends at {r.end_iso} (was {was.end_iso or 'open'})")
+
+
+def _validate(target: Path, text: str, report: Report) -> None:
+    """The strict validator on the new file as it would be written (nothing touches the disk)."""
+    validator = Validator("strict")
+    validator.report = report
+    try:
+        info = resolve(target, validator.dims)
+        doc = read_document(target, text.encode("utf-8"))
+    except ParseError as exc:
+        report.error(_display(target), "certify", f"the normalized file does not read back: {exc.message}")
+        return
+    report.files_checked += 1
+    validator.check_file(target, info, doc)
+
+
+def _write_all(files: list[tuple[Path, str]]) -> list[Path]:
+    """Write every file or none: all are staged beside their targets, then moved in; a failure undoes the rest."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, text in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            staged.append((Path(tmp), target))
+        done: list[Path] = []
+        try:
+            for tmp, target in staged:
+                if target.exists():
+                    raise ObscalError(f"{target} appeared while certifying; nothing was written")
+                os.replace(tmp, target)
+                done.append(target)
+        except BaseException:
+            for target in done:
+                target.unlink(missing_ok=True)
+            raise
+        return done
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)

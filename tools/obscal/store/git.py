@@ -1,0 +1,149 @@
+"""What git knows about the package: commits, file histories, uncommitted changes, past trees.
+
+Everything is read with GitPython from the repository's objects; nothing is checked out, and
+user-given paths reach git only as literal pathspecs in argument lists (never through a shell).
+"""
+
+from __future__ import annotations
+
+import tarfile
+import tempfile
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import git
+
+from obscal.model.problems import ObscalError
+from obscal.model.stamps import CommitInfo
+
+_RS, _US = "\x1e", "\x1f"
+
+
+def utc_iso(moment: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` in UTC (the form FITS ``DATE`` uses)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class GitRepo:
+    """A package repository opened with GitPython."""
+
+    def __init__(self, repo: git.Repo) -> None:
+        self.repo = repo
+        self.root = Path(repo.working_tree_dir).resolve()  # type: ignore[arg-type]
+
+    @classmethod
+    def find(cls, path: Path) -> GitRepo | None:
+        """The repository that contains ``path`` (None when it is not in one)."""
+        start = path if path.is_dir() else path.parent
+        while not start.exists() and start != start.parent:
+            start = start.parent
+        try:
+            repo = git.Repo(start, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            return None
+        if repo.bare or repo.working_tree_dir is None:
+            return None
+        return cls(repo)
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the repository root, in POSIX form; error when outside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            raise ObscalError(f"{path} is not inside the repository at {self.root}") from None
+
+    def resolve(self, rev: str) -> tuple[str, str]:
+        """``(sha1, UTC commit time)`` of a revision (branch, tag, SHA, ``HEAD~2`` ...)."""
+        try:
+            commit = self.repo.commit(rev)
+        except (git.BadName, ValueError, git.GitCommandError):
+            raise ObscalError(f"unknown git revision {rev!r} in {self.root}") from None
+        return commit.hexsha, utc_iso(commit.committed_datetime)
+
+    def has_commits(self) -> bool:
+        try:
+            self.repo.head.commit  # noqa: B018
+        except ValueError:
+            return False
+        return True
+
+    def origin(self) -> str:
+        """The ``origin`` remote's URL without any credentials in it ('' when there is none)."""
+        try:
+            url = self.repo.remotes["origin"].url
+        except (IndexError, KeyError, AttributeError):
+            return ""
+        parts = urlsplit(url)
+        if parts.scheme and "@" in parts.netloc:
+            parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
+            return urlunsplit(parts)
+        return url
+
+    def dirty(self, relpaths: list[str]) -> set[str]:
+        """Those of ``relpaths`` (files or directories) with uncommitted changes, untracked files included."""
+        if not relpaths:
+            return set()
+        out = self.repo.git.execute(
+            ["git", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *_literal(relpaths)]
+        )
+        found: set[str] = set()
+        entries = out.split("\0") if out else []
+        skip_next = False
+        for entry in entries:
+            if skip_next or not entry:
+                skip_next = False
+                continue
+            status, name = entry[:2], entry[3:]
+            found.add(name)
+            skip_next = "R" in status or "C" in status  # a rename is followed by its old name
+        return found
+
+    def history(self, rev: str, relpaths: list[str]) -> dict[str, list[CommitInfo]]:
+        """For every file under ``relpaths``: the commits reachable from ``rev`` that changed it, newest first.
+
+        One ``git log`` for the whole run (not one per file), so it scales to thousands of files.
+        """
+        if not self.has_commits():
+            return {}
+        fmt = f"--format={_RS}%H{_US}%an{_US}%aI{_US}%s"
+        args = ["git", "-c", "core.quotepath=off", "log", rev, "--no-renames", fmt, "--name-only", "--"]
+        out = self.repo.git.execute([*args, *_literal(relpaths)])
+        history: dict[str, list[CommitInfo]] = defaultdict(list)
+        for chunk in out.split(_RS)[1:]:
+            head, _, names = chunk.partition("\n")
+            sha, author, date, subject = head.split(_US, 3)
+            info = CommitInfo(sha, author, utc_iso(datetime.fromisoformat(date)), subject)
+            for name in names.splitlines():
+                if name.strip():
+                    history[name].append(info)
+        return dict(history)
+
+    def export(self, rev: str, relpaths: list[str], dest: Path) -> None:
+        """Write the files under ``relpaths`` as they are at ``rev`` into ``dest`` (no checkout)."""
+        with tempfile.TemporaryFile() as archive:
+            try:
+                self.repo.archive(archive, treeish=rev, format="tar", path=relpaths or None)
+            except git.GitCommandError as exc:
+                raise ObscalError(
+                    f"cannot read {', '.join(relpaths)} at revision {rev!r}: {exc.stderr.strip()}"
+                ) from None
+            archive.seek(0)
+            with tarfile.open(fileobj=archive) as tar:
+                tar.extractall(dest, filter="data")
+
+
+def _literal(relpaths: list[str]) -> list[str]:
+    return [f":(literal){p}" for p in relpaths]
+
+
+def user_name(where: Path) -> str:
+    """``git config user.name`` as seen from ``where`` (repository, then global config); '' when unset."""
+    start = where if where.is_dir() else where.parent
+    while not start.exists() and start != start.parent:
+        start = start.parent
+    try:
+        return git.Git(str(start)).config("user.name").strip()
+    except git.GitCommandError:
+        return ""

@@ -1,0 +1,1 @@
+"""Helpers for tests and benchmarks: synthetic packages and calibration comparisons (not used at run time)."""

@@ -1,0 +1,284 @@
+"""Semantic checks shared by every type: path, metadata and camera agree.
+
+Type-specific checks live in each type's ``check`` method; both report through a
+:class:`CheckContext`, which turns a path into the file (``metadata``/``DETECTOR``) into a line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from obscal.model.layout import PathInfo, parse_valid_start
+from obscal.model.problems import ParseError, Report, Severity
+
+if TYPE_CHECKING:
+    from obscal.calibtypes.camera import CameraView
+    from obscal.model.calibration import Calibration
+    from obscal.model.document import Document
+
+#: Metadata key holding the manual-edit records.
+EDIT_HISTORY = "EDIT_HISTORY"
+
+
+@dataclass
+class CheckContext:
+    """What a check needs: the calibration, where it lives, the camera, and where to report."""
+
+    calib: Calibration
+    doc: Document
+    info: PathInfo
+    profile: str
+    camera: CameraView | None
+    report: Report
+    file: str
+
+    @property
+    def metadata(self) -> dict:
+        return self.calib.getMetadata()
+
+    @property
+    def strict(self) -> bool:
+        return self.profile == "strict"
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        path: tuple = (),
+        hint: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        pointer = "/" + "/".join(str(p) for p in path) if path else None
+        if line is None and path:
+            line = self.doc.line_of(list(path))
+        self.report.add(self.file, severity, code, message, line=line, pointer=pointer, hint=hint)
+
+    def error(self, code: str, message: str, **kw: Any) -> None:
+        self.add(Severity.ERROR, code, message, **kw)
+
+    def warning(self, code: str, message: str, **kw: Any) -> None:
+        self.add(Severity.WARNING, code, message, **kw)
+
+    def strict_error(self, code: str, message: str, **kw: Any) -> None:
+        """An error under ``strict``, a warning under ``compat``."""
+        self.add(Severity.ERROR if self.strict else Severity.WARNING, code, message, **kw)
+
+    def detector(self):
+        if self.camera is None or self.info.detector is None:
+            return None
+        return self.camera.detector_by_dir(self.info.detector)
+
+    def row_line(self, row: int) -> int | None:
+        return self.doc.line_of(["rows", row])
+
+
+def closest(word: str, known: set[str] | list[str]) -> str | None:
+    found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    if not found:
+        upper = {k.upper(): k for k in known}
+        found = [upper[word.upper()]] if word.upper() in upper else []
+    return found[0] if found else None
+
+
+def check_common(ctx: CheckContext, known_keys: set[str]) -> None:
+    """Checks every calibration gets: identity against the path and the camera, dates, keys."""
+    md, info, calib = ctx.metadata, ctx.info, ctx.calib
+    name = info.calib_type
+
+    instrume = md.get("INSTRUME")
+    if isinstance(instrume, str) and instrume.lower() != info.instrument.lower():
+        ctx.error(
+            "path",
+            f"INSTRUME {instrume!r} does not match the instrument directory {info.instrument!r}",
+            path=("metadata", "INSTRUME"),
+            hint="INSTRUME must equal the data-package instrument directory (case is ignored)",
+        )
+
+    obstype = md.get("OBSTYPE")
+    expected = calib.expected_obstype(name)
+    if isinstance(obstype, str):
+        if obstype.lower() != name.lower():
+            ctx.error(
+                "path",
+                f"OBSTYPE {obstype!r} does not match the type directory {name!r}",
+                path=("metadata", "OBSTYPE"),
+                hint=f"set OBSTYPE: {expected}, or move the file",
+            )
+        elif obstype != expected:
+            msg = f"OBSTYPE {obstype!r} should be written {expected!r}"
+            if calib.obstype_case_sensitive:
+                ctx.error(
+                    "metadata", msg + " (the LSST reader compares it case-sensitively)", path=("metadata", "OBSTYPE")
+                )
+            else:
+                ctx.strict_error("metadata", msg, path=("metadata", "OBSTYPE"))
+
+    _check_detector(ctx)
+    _check_filter(ctx)
+    _check_calibdate(ctx)
+
+    calibcls = md.get("CALIBCLS")
+    accepted = calib.calibcls_for(name)
+    if calibcls is None and calib.calibcls_required:
+        ctx.error(
+            "metadata",
+            "missing CALIBCLS: the LSST reader needs it to pick the class for this type",
+            path=("metadata",),
+            hint=f"add CALIBCLS: {accepted[0]}",
+        )
+    elif calibcls is not None and accepted and calibcls not in accepted:
+        ctx.error(
+            "metadata",
+            f"CALIBCLS {calibcls!r} is not a class for {name}",
+            path=("metadata", "CALIBCLS"),
+            hint=f"use {accepted[0]}",
+        )
+
+    for key in md:
+        if key not in known_keys:
+            near = closest(key, known_keys)
+            ctx.warning(
+                "unknown-key",
+                f"unknown metadata key {key!r}" + (f"; did you mean {near!r}?" if near else ""),
+                path=("metadata", key),
+                hint="check the spelling, or add the key to the type's schema if it is intended",
+            )
+
+
+def _check_detector(ctx: CheckContext) -> None:
+    md, info = ctx.metadata, ctx.info
+    value = md.get("DETECTOR")
+    if info.detector is None:
+        if value not in (None, ""):
+            ctx.error(
+                "path",
+                f"DETECTOR is {value!r} but {info.calib_type} is not a per-detector type",
+                path=("metadata", "DETECTOR"),
+                hint="set DETECTOR: null",
+            )
+        return
+    if value is None:
+        ctx.error(
+            "metadata",
+            "missing DETECTOR: a per-detector calibration must carry the detector id",
+            path=("metadata",),
+            hint="add DETECTOR: <id> (the camera's id for the directory's detector)",
+        )
+        return
+    if ctx.camera is None:
+        return
+    det = ctx.detector()
+    if det is None:
+        near = closest(info.detector, ctx.camera.detector_dirs())
+        ctx.error(
+            "camera",
+            f"detector directory {info.detector!r} names no detector of the camera",
+            hint=f"did you mean {near!r}?" if near else "use a detector name from the camera description",
+        )
+        return
+    if isinstance(value, int) and not isinstance(value, bool) and value != det.id:
+        ctx.error(
+            "path",
+            f"DETECTOR {value} does not match directory {info.detector!r}, which is detector {det.id}",
+            path=("metadata", "DETECTOR"),
+            hint=f"set DETECTOR: {det.id}, or move the file",
+        )
+    for key in ("DET_NAME", "DETECTOR_NAME"):
+        name = md.get(key)
+        if isinstance(name, str) and name and name.lower() != det.name.lower():
+            ctx.error(
+                "camera", f"{key} {name!r} is not the name of detector {det.id} ({det.name})", path=("metadata", key)
+            )
+    for key in ("DET_SER", "DETECTOR_SERIAL"):
+        serial = md.get(key)
+        if serial not in (None, "") and str(serial) != det.serial:
+            ctx.error(
+                "camera",
+                f"{key} {serial!r} does not match the serial of {det.name} valid at "
+                f"{info.valid_start.isoformat()} ({det.serial!r})",
+                path=("metadata", key),
+                hint="was the sensor swapped? the camera description dated before this file says otherwise",
+            )
+
+
+def _check_filter(ctx: CheckContext) -> None:
+    md, info, calib = ctx.metadata, ctx.info, ctx.calib
+    value = md.get("FILTER")
+    if info.filter is None:
+        if value == "" and not calib.empty_filter_ok:
+            ctx.error(
+                "metadata",
+                f"FILTER must be null for {info.calib_type}, not ''",
+                path=("metadata", "FILTER"),
+                hint="the LSST reader keeps '' for this type and then fails its path check",
+            )
+        elif value not in (None, ""):
+            ctx.error(
+                "path",
+                f"FILTER is {value!r} but {info.calib_type} does not depend on the filter",
+                path=("metadata", "FILTER"),
+                hint="set FILTER: null",
+            )
+        return
+    if not isinstance(value, str) or not value:
+        ctx.error(
+            "metadata",
+            "missing FILTER: a per-filter calibration must name its physical filter",
+            path=("metadata",),
+            hint=f"add FILTER: <physical filter> (directory {info.filter!r})",
+        )
+        return
+    if value.lower().replace(" ", "_") != info.filter.lower():
+        ctx.error(
+            "path", f"FILTER {value!r} does not match the filter directory {info.filter!r}", path=("metadata", "FILTER")
+        )
+    if ctx.camera is not None and ctx.camera.filter_by_dir(info.filter) is None:
+        near = closest(info.filter, list(ctx.camera.filters))
+        ctx.error(
+            "camera",
+            f"physical filter {info.filter!r} is not in the camera description",
+            hint=f"did you mean {near!r}?" if near else "add the filter to the camera description",
+        )
+
+
+def _check_calibdate(ctx: CheckContext) -> None:
+    value = ctx.metadata.get("CALIBDATE")
+    if not isinstance(value, str):
+        return
+    try:
+        when = parse_valid_start(value.rstrip("Z"))
+    except ParseError:
+        ctx.error("metadata", f"CALIBDATE {value!r} is not an ISO-8601 date", path=("metadata", "CALIBDATE"))
+        return
+    if when != ctx.info.valid_start:
+        ctx.strict_error(
+            "validity",
+            f"CALIBDATE {value!r} does not match the validity start in the file name "
+            f"({ctx.info.valid_start.isoformat()})",
+            path=("metadata", "CALIBDATE"),
+            hint="the file name is the validity start; CALIBDATE must say the same instant",
+        )
+
+
+def check_edit_history(ctx: CheckContext, now: datetime) -> None:
+    """Edit records must not be dated in the future."""
+    history = ctx.metadata.get(EDIT_HISTORY)
+    if not isinstance(history, list):
+        return
+    for i, entry in enumerate(history):
+        if isinstance(entry, str):
+            date = entry.split("|", 1)[0].strip()
+            try:
+                when = datetime.fromisoformat(date.replace("Z", ""))
+            except ValueError:
+                continue
+            if when > now:
+                ctx.error(
+                    "edit-history",
+                    f"edit record #{i + 1} is dated in the future ({date})",
+                    path=("metadata", EDIT_HISTORY, i),
+                )

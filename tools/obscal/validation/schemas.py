@@ -1,0 +1,155 @@
+"""Load the JSON Schemas in ``schemas/`` and check documents against them.
+
+Every schema file has a stable ``$id`` (``urn:obscal:schema:<family>:<version>``) and an
+``x-obscal`` block naming its family and version. A type schema's ``$defs/strict`` holds what the
+``strict`` profile adds (the DMTN-148 keywords and an edit history): errors under ``strict``,
+warnings under ``compat``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+HEADER_ID = "urn:obscal:schema:header:1.0"
+
+
+def schema_dir() -> Path:
+    """``schemas/`` of this repository (or ``$OBSCAL_SCHEMAS``)."""
+    env = os.environ.get("OBSCAL_SCHEMAS")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(__file__).resolve().parents[3] / "schemas")
+    for cand in candidates:
+        if (cand / "header").is_dir():
+            return cand
+    raise FileNotFoundError(
+        "cannot find the obscal schemas directory; install obscal from its repository with "
+        "'pip install -e .' or set OBSCAL_SCHEMAS"
+    )
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One schema violation: where (path into the instance) and what."""
+
+    path: tuple
+    message: str
+    hint: str | None
+    strict_only: bool
+
+    @property
+    def pointer(self) -> str:
+        return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.path)
+
+
+class SchemaSet:
+    """All schemas of the package, indexed by family and version, with compiled validators."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        from referencing import Registry, Resource
+
+        self.root = root or schema_dir()
+        self.by_id: dict[str, dict] = {}
+        self.by_family: dict[str, dict[str, dict]] = {}
+        self.paths: dict[str, Path] = {}
+        for path in sorted(self.root.rglob("*.schema.json")):
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            sid = schema["$id"]
+            self.by_id[sid] = schema
+            self.paths[sid] = path
+            info = schema.get("x-obscal", {})
+            if "family" in info and "version" in info:
+                self.by_family.setdefault(info["family"], {})[info["version"]] = schema
+        self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in self.by_id.items())
+        self._validators: dict[str, Any] = {}
+        self._metadata_keys: dict[str, set[str]] = {}
+
+    def versions(self, family: str) -> list[str]:
+        return sorted(self.by_family.get(family, {}), key=lambda v: tuple(int(x) for x in v.split(".")))
+
+    def get(self, family: str, version: str) -> dict | None:
+        return self.by_family.get(family, {}).get(version)
+
+    def validator(self, ref: str) -> Any:
+        if ref not in self._validators:
+            from jsonschema import Draft202012Validator
+
+            self._validators[ref] = Draft202012Validator({"$ref": ref}, registry=self.registry)
+        return self._validators[ref]
+
+    def check(self, schema: dict, instance: Any) -> Iterator[SchemaIssue]:
+        """Yield the problems of ``instance`` against ``schema`` and its ``$defs/strict`` part."""
+        sid = schema["$id"]
+        yield from self._issues(self.validator(sid), instance, strict_only=False)
+        if "strict" in schema.get("$defs", {}):
+            yield from self._issues(self.validator(f"{sid}#/$defs/strict"), instance, strict_only=True)
+
+    def _issues(self, validator: Any, instance: Any, strict_only: bool) -> Iterator[SchemaIssue]:
+        from jsonschema.exceptions import best_match
+
+        for error in validator.iter_errors(instance):
+            if error.context:
+                error = best_match(error.context) or error
+            yield SchemaIssue(tuple(error.absolute_path), _message(error), _hint(error), strict_only)
+
+    def metadata_keys(self, schema: dict) -> set[str]:
+        """Every metadata key the type schema (and the shared header) knows."""
+        sid = schema["$id"]
+        if sid not in self._metadata_keys:
+            keys = set(self.by_id[HEADER_ID]["$defs"]["common"]["properties"])
+            keys |= set(schema.get("properties", {}).get("metadata", {}).get("properties", {}))
+            self._metadata_keys[sid] = keys
+        return self._metadata_keys[sid]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(error: Any) -> str:
+    v, val = error.validator, error.validator_value
+    if v == "required":
+        return f"missing required key {_required_key(error)!r}"
+    if v == "type":
+        kinds = val if isinstance(val, list) else [val]
+        return f"{_short(error.instance)} is a {type(error.instance).__name__}, expected {' or '.join(kinds)}"
+    if v == "const":
+        return f"{_short(error.instance)} should be {_short(val)}"
+    if v == "enum":
+        return f"{_short(error.instance)} is not one of {', '.join(_short(x) for x in val)}"
+    if v == "pattern":
+        return f"{_short(error.instance)} is not in the expected form"
+    if v in ("minItems", "maxItems", "minLength", "maxLength"):
+        return f"{_short(error.instance)} has {len(error.instance)} items; {v} is {val}"
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unexpected key(s) {', '.join(map(repr, extra))}"
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"{_short(error.instance)} violates {v} {val}"
+    return error.message if len(error.message) < 200 else error.message[:197] + "..."
+
+
+def _required_key(error: Any) -> str:
+    match = re.match(r"^'(.*)' is a required property$", error.message)
+    return match.group(1) if match else error.message
+
+
+def _hint(error: Any) -> str | None:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "required":
+        prop = schema.get("properties", {}).get(_required_key(error))
+        if isinstance(prop, dict):
+            return prop.get("description")
+    return schema.get("description") if isinstance(schema.get("description"), str) else None
+
+
+@cache
+def default_schemas() -> SchemaSet:
+    return SchemaSet()
