@@ -17,7 +17,7 @@ from obscal import Calibration, ObscalError, Package, validate
 from obscal.model.formats import read_document
 from obscal.ops.certify import certify
 from obscal.ops.convert import convert
-from obscal.store.deprecation import deprecate
+from obscal.ops.deprecate import deprecate
 
 from .conftest import REPO, commit, edit, run_cli, snapshot
 

@@ -16,7 +16,8 @@ from astropy.io import fits
 from obscal import Calibration, ObscalError
 from obscal.io.fits import fits_bytes
 from obscal.io.safeyaml import dump_data as dump_yaml
-from obscal.ops.convert import convert, totext
+from obscal.ops.convert import convert
+from obscal.ops.totext import totext
 
 from .conftest import REPO, commit, edit, run_cli
 

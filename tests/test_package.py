@@ -12,7 +12,7 @@ import git
 import pytest
 
 from obscal import ObscalError, Package, validate
-from obscal.store.deprecation import deprecate
+from obscal.ops.deprecate import deprecate
 
 from .conftest import REPO, commit, edit, run_cli, snapshot
 

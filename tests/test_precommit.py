@@ -11,7 +11,7 @@ from pathlib import Path
 import git
 import pytest
 
-from obscal.store.deprecation import deprecate
+from obscal.ops.deprecate import deprecate
 
 from .conftest import REPO, commit
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from obscal import Calibration, validate
-from obscal.model.layout import parse_valid_start
+from obscal.model.instants import parse_stem as parse_valid_start
 
 from .conftest import REPO, edit
 

@@ -40,7 +40,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2, help="timed rounds (best is kept)")
     args = parser.parse_args()
 
-    from obscal.ops.convert import convert, totext
+    from obscal.ops.convert import convert
+    from obscal.ops.totext import totext
     from obscal.testing.synthetic import lsstcam_spec, write_committed_package
 
     with tempfile.TemporaryDirectory() as tmp:

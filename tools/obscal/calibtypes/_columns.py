@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from obscal.io import ecsv
 from obscal.model.problems import ObscalError
+from obscal.model.table import Column
 
 
 def array(value: Any, base: str, where: str) -> np.ndarray:
@@ -18,20 +18,20 @@ def array(value: Any, base: str, where: str) -> np.ndarray:
         raise ObscalError(f"{where}: not a list of {base} values") from None
 
 
-def vector(name: str, cells: list[np.ndarray], base: str) -> ecsv.Column:
+def vector(name: str, cells: list[np.ndarray], base: str) -> Column:
     """A column of array cells (fixed length when all cells agree, else variable)."""
     sizes = {c.size for c in cells}
     shape = str(sizes.pop()) if len(sizes) == 1 else "null"
-    return ecsv.Column(name, "string", cells, subtype=f"{base}[{shape}]")
+    return Column(name, "string", cells, subtype=f"{base}[{shape}]")
 
 
-def scalar(name: str, values: list, datatype: str) -> ecsv.Column:
+def scalar(name: str, values: list, datatype: str) -> Column:
     if datatype == "string":
-        return ecsv.Column(name, "string", np.array([str(v) for v in values], dtype=str))
-    return ecsv.Column(name, datatype, np.asarray(values, dtype=np.bool_ if datatype == "bool" else datatype))
+        return Column(name, "string", np.array([str(v) for v in values], dtype=str))
+    return Column(name, datatype, np.asarray(values, dtype=np.bool_ if datatype == "bool" else datatype))
 
 
-def cells(column: ecsv.Column | None) -> list:
+def cells(column: Column | None) -> list:
     """The values of a column as plain Python values (lists for array cells)."""
     if column is None:
         return []

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from obscal.calibtypes import _columns
-from obscal.io import ecsv
 from obscal.model.calibration import Calibration, LsstTables
+from obscal.model.table import Table
 
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
@@ -103,21 +103,19 @@ class BrighterFatterKernel(Calibration):
             else:
                 default = {"float64": np.nan, "bool": False}[base]
                 columns.append(_columns.scalar(name, [per_amp.get(a, default) for a in amps], base))
-        tables = [ecsv.Table(columns, md)]
+        tables = [Table(columns, md)]
         det = content.get("detKernels")
         if isinstance(det, dict) and det:
             names = list(det)
             cells = [_columns.array(v, "float64", f"detKernels/{k}") for k, v in det.items()]
             tables.append(
-                ecsv.Table(
-                    [_columns.scalar("DETECTOR", names, "string"), _columns.vector("KERNEL", cells, "float64")], md
-                )
+                Table([_columns.scalar("DETECTOR", names, "string"), _columns.vector("KERNEL", cells, "float64")], md)
             )
             refs.update({("detKernels", k): (1, "KERNEL", i) for i, k in enumerate(names)})
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
         main = tables[0]
         amps = [str(a) for a in _columns.cells(main.column("AMPLIFIER"))]
         content: dict = {"metadata": metadata}

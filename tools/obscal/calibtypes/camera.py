@@ -8,115 +8,14 @@ crosstalk, linearity) are not part of it: they are calibrations of their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from obscal.model.calibration import Calibration
+from obscal.model.camera import CameraView
+from obscal.model.identity import dirname
 
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
-
-
-@dataclass(frozen=True)
-class Box:
-    x0: int
-    y0: int
-    width: int
-    height: int
-
-    @classmethod
-    def of(cls, d: dict) -> Box:
-        return cls(int(d["x0"]), int(d["y0"]), int(d["width"]), int(d["height"]))
-
-    def contains(self, other: Box) -> bool:
-        return (
-            other.x0 >= self.x0
-            and other.y0 >= self.y0
-            and other.x0 + other.width <= self.x0 + self.width
-            and other.y0 + other.height <= self.y0 + self.height
-        )
-
-    def overlaps(self, other: Box) -> bool:
-        return not (
-            other.x0 >= self.x0 + self.width
-            or self.x0 >= other.x0 + other.width
-            or other.y0 >= self.y0 + self.height
-            or self.y0 >= other.y0 + other.height
-        )
-
-    @property
-    def area(self) -> int:
-        return self.width * self.height
-
-
-@dataclass(frozen=True)
-class Amplifier:
-    name: str
-    readout_order: int
-    bbox: Box
-
-
-@dataclass(frozen=True)
-class Detector:
-    id: int
-    name: str
-    serial: str
-    purpose: str
-    physical_type: str
-    bbox: Box
-    amplifiers: tuple[Amplifier, ...]
-
-    @property
-    def amp_names(self) -> list[str]:
-        """Amplifier names in readout order (the order of crosstalk matrices)."""
-        return [a.name for a in sorted(self.amplifiers, key=lambda a: a.readout_order)]
-
-
-def dirname(name: str) -> str:
-    """The directory name obs_base uses for a detector or physical filter name."""
-    return name.lower().replace(" ", "_")
-
-
-class CameraView:
-    """Look-ups into one camera description."""
-
-    def __init__(self, calib: CameraDescription) -> None:
-        content = calib.toDict()
-        self.name = content.get("name")
-        self.detectors: list[Detector] = []
-        for d in content.get("detectors") or []:
-            amps = tuple(
-                Amplifier(a["name"], int(a["readoutOrder"]), Box.of(a["bbox"])) for a in d.get("amplifiers") or []
-            )
-            self.detectors.append(
-                Detector(
-                    int(d["id"]),
-                    d["name"],
-                    str(d.get("serial", "")),
-                    d.get("purpose", "SCIENCE"),
-                    d.get("physicalType", ""),
-                    Box.of(d["bbox"]),
-                    amps,
-                )
-            )
-        self.filters: dict[str, dict] = {dirname(f["name"]): f for f in content.get("physicalFilters") or []}
-        self._by_dir = {dirname(d.name): d for d in self.detectors}
-        self._by_id = {d.id: d for d in self.detectors}
-
-    def detector_by_dir(self, name: str) -> Detector | None:
-        return self._by_dir.get(name.lower())
-
-    def detector_by_name(self, name: str) -> Detector | None:
-        return self._by_dir.get(dirname(name))
-
-    def detector_by_id(self, det_id: int) -> Detector | None:
-        return self._by_id.get(det_id)
-
-    def filter_by_dir(self, name: str) -> dict | None:
-        return self.filters.get(name.lower())
-
-    def detector_dirs(self) -> list[str]:
-        return sorted(self._by_dir)
 
 
 class CameraDescription(Calibration):
@@ -130,7 +29,7 @@ class CameraDescription(Calibration):
     has_fits_form = False
 
     def view(self) -> CameraView:
-        return CameraView(self)
+        return CameraView(self.toDict())
 
     def check(self, ctx: CheckContext) -> None:
         try:

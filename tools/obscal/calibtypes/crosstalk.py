@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from obscal.calibtypes import _columns
-from obscal.io import ecsv
 from obscal.model.calibration import Calibration, LsstTables
+from obscal.model.table import Table
 
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
@@ -135,7 +135,7 @@ class Crosstalk(Calibration):
                 base = COLUMN_TYPES.get(name, "float64")
                 columns.append(_columns.vector(name, [_columns.array(content[key], base, key)], base))
                 refs[(key,)] = (0, name, 0)
-        tables = [ecsv.Table(columns, md)]
+        tables = [Table(columns, md)]
         inter = content.get("interChip")
         if isinstance(inter, dict) and inter:
             sources = list(inter)
@@ -144,12 +144,12 @@ class Crosstalk(Calibration):
                 _columns.scalar("IC_SOURCE_DET", sources, "string"),
                 _columns.vector("IC_COEFFS", values, "float64"),
             ]
-            tables.append(ecsv.Table(columns, md))
+            tables.append(Table(columns, md))
             refs.update({("interChip", k): (1, "IC_COEFFS", i) for i, k in enumerate(sources)})
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
         if len(tables) == 1:
             return super().fromLsstTables(tables, metadata, dataset_type)
         main, inter = tables[0], tables[1]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from obscal.calibtypes import _columns
-from obscal.io import ecsv
 from obscal.model.calibration import Calibration, LsstTables
+from obscal.model.table import Table
 
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
@@ -144,16 +144,16 @@ class Linearizer(Calibration):
                 values = [amps[a].get(key, default) for a in names]
                 values = [np.nan if v is None and base == "float64" else v for v in values]
                 columns.append(_columns.scalar(name, values, base))
-        tables = [ecsv.Table(columns, md)]
+        tables = [Table(columns, md)]
         table_data = content.get("tableData")
         if isinstance(table_data, list) and table_data:
             rows = [_columns.array(r, "float64", f"tableData[{i}]") for i, r in enumerate(table_data)]
-            tables.append(ecsv.Table([_columns.vector("LOOKUP_VALUES", rows, "float64")], md))
+            tables.append(Table([_columns.vector("LOOKUP_VALUES", rows, "float64")], md))
             refs.update({("tableData", i): (1, "LOOKUP_VALUES", i) for i in range(len(rows))})
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[ecsv.Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
         if len(tables) == 1:
             return super().fromLsstTables(tables, metadata, dataset_type)
         main = tables[0]

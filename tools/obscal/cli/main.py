@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from obscal._version import __version__
+from obscal.cli import options
+from obscal.cli.options import EXIT_CODES
 from obscal.model.problems import ObscalError
 
 if TYPE_CHECKING:
     from obscal.ops.convert import Result
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _default_data() -> list[str]:
@@ -56,23 +62,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_totext(args: argparse.Namespace) -> int:
-    from obscal.ops.convert import totext
+    from obscal.ops.totext import totext
 
     return _print_result(totext(args.paths, args.out), "wrote", args.out, args.format, args.verbose)
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
-    import json
+    from obscal.cli.views import answer_text
+    from obscal.ops.lookup import lookup
 
-    from obscal.model.instants import parse_instant
-    from obscal.ops.lookup import answer_record, answer_text
-    from obscal.store.package import Package
-
-    moment = parse_instant(args.date)
-    pkg = Package.open(args.root, rev=args.as_of)
-    key = pkg.key(args.instrument, args.type, args.detector, args.filter, moment)
-    record = answer_record(pkg, key, pkg.timeline(key).lookup(moment))
-    _warn_unindexed(pkg, key)
+    record, warnings = lookup(args.root, args.instrument, args.type, args.date, args.detector, args.filter, args.as_of)
+    for warning in warnings:
+        print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(record, indent=2))
     else:
@@ -81,16 +82,12 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    import json
+    from obscal.cli.views import timeline_text
+    from obscal.ops.lookup import timeline
 
-    from obscal.ops.lookup import timeline_rows, timeline_text
-    from obscal.store.package import Package
-
-    pkg = Package.open(args.root, rev=args.as_of)
-    keys = pkg.groups(args.instrument, args.type)
-    rows = timeline_rows(pkg, keys)
-    for key in keys:
-        _warn_unindexed(pkg, key)
+    rows, warnings = timeline(args.root, args.instrument, args.type, args.as_of)
+    for warning in warnings:
+        print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     else:
@@ -98,16 +95,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warn_unindexed(pkg, key) -> None:
-    """Files of the directory asked about that could not be fully indexed (the answer may be incomplete)."""
-    prefix = "/".join(k for k in key if k) + "/"
-    for rel, why in pkg.problems:
-        if rel.startswith(prefix):
-            print(f"obscal: warning: {pkg.root / rel}: {why} (run obscal validate)", file=sys.stderr)
-
-
 def cmd_deprecate(args: argparse.Namespace) -> int:
-    from obscal.store.deprecation import deprecate
+    from obscal.ops.deprecate import deprecate
 
     written = deprecate(args.path, args.reason, superseded_by=args.superseded_by, author=args.author)
     print(f"deprecated {args.path}: recorded in {written[0]}")
@@ -148,108 +137,103 @@ def cmd_certify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_identity_args(p: argparse.ArgumentParser) -> None:
-    """Which directory of the package: instrument, type, and detector/filter where the type has them."""
-    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
-    p.add_argument("--type", required=True, help="calibration type, e.g. defects")
-    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
-    p.add_argument("--filter", help="physical filter (per-filter types)")
-
-
-def _add_package_args(p: argparse.ArgumentParser, *, as_of: bool = True) -> None:
-    p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
-    if as_of:
-        p.add_argument(
-            "--as-of",
-            metavar="REV",
-            help="answer from the package as it stood at this git revision or tag (read from git, no checkout)",
-        )
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="obscal", description="Curated calibrations: validate, convert, export.")
+    from obscal.model import registry
+
+    types = sorted(registry.load_types())
+    parser = argparse.ArgumentParser(
+        prog="obscal", description="Curated calibrations: validate, convert, certify, look up.", epilog=EXIT_CODES
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--traceback", action="store_true", help="show the Python traceback of an internal error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     p = sub.add_parser(
         "validate",
+        parents=[common],
         help="check calibration files against their schemas, the layout and the camera",
         description="Check calibration files (ECSV/YAML) against their JSON Schemas, the layout "
-        "convention and the camera description. Exit 0: no error; 1: errors found; 2: usage problem.",
+        "convention and the camera description. Exit 0: no error; 1: errors found; 2: usage problem; "
+        "3: a bug in obscal (--traceback).",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: obs_data)")
-    p.add_argument(
-        "--profile",
-        choices=("strict", "compat"),
-        default="strict",
-        help="strict (default): every DMTN-148 keyword and an edit history; compat: what the LSST "
-        "pipelines accept today",
-    )
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+    options.add_profile(p)
+    options.add_format(p)
+    options.add_verbose(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
         "convert",
+        parents=[common],
         help="convert calibrations to FITS in the LSST layout, stamped with git provenance",
         description="Validate, then write one FITS file per calibration (empty primary HDU, one binary "
         "table per table, metadata in each table header) into a tree mirroring the data package, "
         "stamped with the commit SHA1, the file's git history and edit records, VALIDSTART/VALIDEND "
         "and the construction provenance. Writes every file or none. Exit 0: converted; 1: refused "
-        "(problems listed); 2: usage problem.",
+        "(problems listed); 2: usage problem; 3: a bug in obscal (--traceback).",
     )
     p.add_argument("paths", nargs="*", metavar="SRC", help="files or directories (default: obs_data)")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    p.add_argument("--profile", choices=("strict", "compat"), default="strict", help="validation profile")
+    options.add_out(p)
+    options.add_profile(p)
     p.add_argument("--rev", metavar="REV", help="convert the package as it is at this git revision (no checkout)")
     p.add_argument(
         "--allow-dirty",
         action="store_true",
         help="convert files with uncommitted changes too, stamping them OBSCAL GIT_DIRTY = T",
     )
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="format of problems")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+    options.add_format(p)
+    options.add_verbose(p)
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser(
         "totext",
+        parents=[common],
         help="convert FITS calibrations back to ECSV/YAML",
         description="Read FITS calibrations in the LSST layout (written by obscal or other software) and "
         "write their text form into a tree mirroring the data package, under the file name they came "
         "from; obscal's stamps go to <validStart>.stamps.yaml beside each file. Writes every file or none.",
     )
     p.add_argument("paths", nargs="+", metavar="FITS", help="FITS files or directories")
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="format of problems")
-    p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+    options.add_out(p)
+    options.add_format(p)
+    options.add_verbose(p)
     p.set_defaults(func=cmd_totext)
 
     p = sub.add_parser(
         "lookup",
+        parents=[common],
         help="which calibration was valid at an instant",
         description="Print the calibration valid at an instant (path, validity range, last commit, edit "
         "records), or why none is (before the first range, in a gap, deprecated, after an explicit end). "
         "Dates are ISO-8601 in UTC unless a time scale follows (2024-06-15T12:00:37 TAI) or an offset is "
-        "given; MJD 60476.5 works too. Exit 0: found; 1: none valid; 2: usage problem.",
+        "given; MJD 60476.5 works too. Exit 0: found; 1: none valid; 2: usage problem; "
+        "3: a bug in obscal (--traceback).",
     )
-    _add_identity_args(p)
+    options.add_identity(p, types)
     p.add_argument("--date", required=True, metavar="DATE", help="the instant, e.g. 2024-07-01T12:00:00")
-    _add_package_args(p)
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    options.add_root(p)
+    options.add_as_of(p)
+    options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_lookup)
 
     p = sub.add_parser(
         "timeline",
+        parents=[common],
         help="print the validity ranges of an instrument's calibrations",
         description="One row per file (and per gap), grouped by type, detector and filter: start, end, "
         "file, and notes (explicit VALIDEND, deprecated, covered by a replacement).",
     )
     p.add_argument("--instrument", required=True, help="instrument directory")
-    p.add_argument("--type", help="only this calibration type")
-    _add_package_args(p)
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.add_argument("--type", choices=types, metavar="TYPE", help="only this calibration type: " + ", ".join(types))
+    options.add_root(p)
+    options.add_as_of(p)
+    options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser(
         "deprecate",
+        parents=[common],
         help="mark a calibration as not to be used (kept in the package, left out of lookup and export)",
         description="Write <validStart>.deprecated.yaml beside the file: who, when, why and the replacement. "
         "The file stays (history remains reproducible); lookups and exports leave it out and its interval "
@@ -263,16 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "certify",
+        parents=[common],
         help="bring a calibration made elsewhere into the package with a validity range",
         description="Read SRC (ECSV/YAML/JSON, or FITS in the LSST layout), fill every DMTN-148 keyword for "
         "its place (identity from the camera, CALIBDATE = --valid-start, VALIDEND = --valid-end), add an "
         "edit record, validate it with the strict profile and write it to "
         "<root>/<instrument>/<type>/[<detector>/][<filter>/]<validStart>.<ext> with its provenance sidecar. "
         "Refuses to overwrite and refuses a range that conflicts with its neighbours; writes nothing then. "
-        "Exit 0: written; 1: refused (problems listed); 2: usage problem.",
+        "Exit 0: written; 1: refused (problems listed); 2: usage problem; 3: a bug in obscal (--traceback).",
     )
     p.add_argument("source", metavar="SRC", help="the calibration to certify")
-    _add_identity_args(p)
+    options.add_identity(p, types)
     p.add_argument("--valid-start", required=True, metavar="DATE", help="validity start, UTC unless a scale is given")
     p.add_argument(
         "--valid-end", metavar="DATE", help="deliberate end of validity (exclusive); default: the next file's start"
@@ -284,12 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="provenance YAML (default: SRC's own <stem>.provenance.yaml, or what a FITS SRC carries)",
     )
-    p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
+    options.add_root(p)
     p.set_defaults(func=cmd_certify)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``obscal`` command; return its exit status (0 ok, 1 data problems, 2 usage, 3 internal error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -297,11 +283,23 @@ def main(argv: list[str] | None = None) -> int:
     except ObscalError as exc:
         print(f"obscal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except FileNotFoundError as exc:
-        print(f"obscal: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (obscal ... | head): end quietly, without a second error at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        if args.traceback:
+            traceback.print_exc()
+        else:
+            print(
+                f"obscal: internal error: {type(exc).__name__}: {exc} -- this is a bug in obscal {__version__}; "
+                "please report it with the output of --traceback",
+                file=sys.stderr,
+            )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from obscal.io import ecsv
+from obscal.model.table import SERIALIZED_COLUMNS, Column, Table
 
 
-def to_astropy(table: ecsv.Table, metadata: dict) -> Any:
+def to_astropy(table: Table, metadata: dict) -> Any:
     """An astropy Table with the same columns (array cells as vector columns) and ``meta``."""
     from astropy.table import Column, Table
 
@@ -24,7 +24,7 @@ def to_astropy(table: ecsv.Table, metadata: dict) -> Any:
     return out
 
 
-def from_astropy(table: Any) -> ecsv.Table:
+def from_astropy(table: Any) -> Table:
     """An obscal table from an astropy Table (vector columns become JSON-array cells)."""
     columns = []
     for name in table.colnames:
@@ -36,7 +36,7 @@ def from_astropy(table: Any) -> ecsv.Table:
             base = "bool" if cells and cells[0].dtype == np.bool_ else (cells[0].dtype.name if cells else "float64")
             lengths = {c.size for c in cells}
             shape = str(lengths.pop()) if len(lengths) == 1 else "null"
-            columns.append(ecsv.Column(name, "string", cells, unit=unit, subtype=f"{base}[{shape}]"))
+            columns.append(Column(name, "string", cells, unit=unit, subtype=f"{base}[{shape}]"))
             continue
         if data.dtype.kind in "US":
             datatype, data = "string", data.astype(str)
@@ -44,6 +44,6 @@ def from_astropy(table: Any) -> ecsv.Table:
             datatype = "bool"
         else:
             datatype = data.dtype.name
-        columns.append(ecsv.Column(name, datatype, data, unit=unit, description=col.description or None))
-    meta = {k: v for k, v in table.meta.items() if k != ecsv.SERIALIZED_COLUMNS}
-    return ecsv.Table(columns, meta)
+        columns.append(Column(name, datatype, data, unit=unit, description=col.description or None))
+    meta = {k: v for k, v in table.meta.items() if k != SERIALIZED_COLUMNS}
+    return Table(columns, meta)

@@ -205,7 +205,17 @@ def _convert(col: Column, values: list[str], row_lines: list[int]) -> Any:
                 ) from None
         return out
     if col.subtype == "json":
-        return [json.loads(v) for v in values]
+        out = []
+        for value, lineno in zip(values, row_lines, strict=False):
+            try:
+                out.append(json.loads(value))
+            except (ValueError, RecursionError):
+                raise ParseError(
+                    f"column {col.name!r}: the cell {value[:60]!r} is not valid JSON (the column's subtype is json)",
+                    line=lineno,
+                    pointer=f"/columns/{col.name}",
+                ) from None
+        return out
     if col.datatype == "string":
         return np.array(values, dtype=str) if values else np.array([], dtype=str)
     if col.datatype == "bool":

@@ -6,50 +6,16 @@
 from __future__ import annotations
 
 import difflib
-import os
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from obscal.model import formats
+from obscal.model.instants import parse_stem
 from obscal.model.problems import ParseError
 
-#: Extensions read as calibrations (lower case only, as obs_base does).
-CALIB_EXTENSIONS = (".ecsv", ".yaml", ".json")
 #: Files beside calibrations that are not calibrations themselves.
 SIDECAR_SUFFIXES = (".provenance.yaml", ".stamps.yaml", ".deprecated.yaml")
-
-_BASIC = re.compile(r"^(\d{4})(\d{2})(\d{2})[Tt](\d{2})(\d{2})(\d{2})?(\.\d+)?$")
-
-
-def parse_valid_start(stem: str) -> datetime:
-    """Parse a file name stem (``19700101T000000``, ``20130115t0130``, ``2012-09-12T00:00:00``) as UTC."""
-    m = _BASIC.match(stem)
-    try:
-        if m:
-            y, mo, d, h, mi, s, frac = m.groups()
-            micro = round(float(frac) * 1e6) if frac else 0
-            return datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0), micro)
-        value = datetime.fromisoformat(stem.replace("t", "T") if "t" in stem[8:11] else stem)
-    except ValueError:
-        raise ParseError(
-            f"the file name {stem!r} is not a validity start date",
-            hint="name the file after the start of its validity, e.g. 20240101T000000.ecsv (UTC)",
-        ) from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def format_valid_start(value: datetime) -> str:
-    """The canonical file-name stem for a validity start (``YYYYMMDDTHHMMSS``)."""
-    return value.strftime("%Y%m%dT%H%M%S")
-
-
-def iso(value: datetime) -> str:
-    """ISO-8601 form used in metadata (``YYYY-MM-DDTHH:MM:SS``, microseconds if any)."""
-    return value.isoformat(timespec="microseconds" if value.microsecond else "seconds")
 
 
 @dataclass(frozen=True)
@@ -106,7 +72,7 @@ def resolve(path: Path, dimensions_of: dict[str, tuple[str, ...]]) -> PathInfo:
             calib_type=type_dir,
             detector=detector,
             filter=filt,
-            valid_start=parse_valid_start(stem),
+            valid_start=parse_stem(stem),
         )
     candidates = [p for p in parts[-4:-1]]
     guess = None
@@ -128,29 +94,23 @@ def resolve(path: Path, dimensions_of: dict[str, tuple[str, ...]]) -> PathInfo:
 
 
 def is_calibration_file(name: str) -> bool:
-    return name.endswith(CALIB_EXTENSIONS) and not name.endswith(SIDECAR_SUFFIXES) and not name.startswith(".")
+    """Whether a file name is a calibration of a data package (a text format's suffix, not a sidecar)."""
+    suffixes = formats.package_suffixes()
+    return name.endswith(suffixes) and not name.endswith(SIDECAR_SUFFIXES) and not name.startswith(".")
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every calibration file under ``paths``, each once, in sorted order.
+def start_of(path: Path) -> datetime:
+    """The validity start a calibration's file name gives.
 
-    Files are taken as given, except sidecars (provenance, deprecation), which stand for the calibration
-    beside them: a changed sidecar changes what its calibration means, so that is what gets checked.
+    Raises
+    ------
+    ParseError
+        The name is not a date.
     """
-    seen: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            found = []
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                found.extend(Path(dirpath, f) for f in filenames if is_calibration_file(f))
-            batch = sorted(found)
-        elif path.name.endswith(SIDECAR_SUFFIXES):
-            stem = path.name[: -len(next(s for s in SIDECAR_SUFFIXES if path.name.endswith(s)))]
-            batch = [p for ext in CALIB_EXTENSIONS if (p := path.with_name(stem + ext)).is_file()]
-        else:
-            batch = [path]
-        for item in batch:
-            if item not in seen:
-                seen.add(item)
-                yield item
+    return parse_stem(path.name.rsplit(".", 1)[0])
+
+
+def sidecar_base(name: str) -> str | None:
+    """The validity-start stem a sidecar file name belongs to (None when it is not a sidecar)."""
+    suffix = next((s for s in SIDECAR_SUFFIXES if name.endswith(s)), None)
+    return name[: -len(suffix)] if suffix else None

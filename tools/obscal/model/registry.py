@@ -29,10 +29,9 @@ def load_types() -> dict[str, type[Calibration]]:
     """Import every module of :mod:`obscal.calibtypes` once; return dataset type -> class."""
     global _loaded
     if not _loaded:
-        from obscal import calibtypes
-
-        for module in pkgutil.iter_modules(calibtypes.__path__):
-            importlib.import_module(f"{calibtypes.__name__}.{module.name}")
+        package = importlib.import_module("obscal.calibtypes")  # by name: types plug into the model
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
         _loaded = True
     return _BY_DATASET_TYPE
 

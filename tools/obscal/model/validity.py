@@ -5,7 +5,7 @@ gives (UTC) until the next file's start: half-open ``[start, next start)``, the 
 LSST butler convention has it (obs_base). Two things refine that:
 
 * an explicit ``VALIDEND`` in a file's metadata cuts its range short, leaving a gap until the next start;
-* a deprecated file (see :mod:`obscal.deprecation`) is used by nobody: its interval becomes a gap, unless
+* a deprecated file (see :mod:`obscal.store.deprecation`) is used by nobody: its interval becomes a gap, unless
   its record names a replacement in the same directory, which then also covers that interval.
 
 :func:`own_ranges` gives each file's own range; :func:`effective_ranges` what a lookup or an export uses;
@@ -22,9 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from obscal.model.formats import read_document
-from obscal.model.layout import is_calibration_file, iso, parse_valid_start
-from obscal.model.problems import ParseError, Severity
+from obscal.model.instants import format_iso as iso
+from obscal.model.problems import Severity
 
 
 @dataclass(frozen=True)
@@ -96,26 +95,6 @@ class Finding:
     message: str
     hint: str | None = None
     pointer: tuple = ()
-
-
-def start_of(path: Path) -> datetime:
-    """The validity start a file name gives (raises :class:`ParseError`)."""
-    return parse_valid_start(path.name.rsplit(".", 1)[0])
-
-
-def parse_end(value: object) -> datetime:
-    """A ``VALIDEND`` metadata value as a naive UTC datetime (raises :class:`ParseError`)."""
-    if not isinstance(value, str):
-        raise ParseError(f"VALIDEND {value!r} is not an ISO-8601 date string")
-    return parse_valid_start(value.strip().removesuffix("Z"))
-
-
-def explicit_end_in(path: Path, data: bytes) -> datetime | None:
-    """The ``VALIDEND`` a calibration file's metadata sets, or None (the file is parsed only if it may have one)."""
-    if b"VALIDEND" not in data:
-        return None
-    value = read_document(path, data).metadata.get("VALIDEND")
-    return None if value is None else parse_end(value)
 
 
 # ------------------------------------------------------------------------------------------ ranges
@@ -366,26 +345,3 @@ class Timeline:
             f"in a gap: {ended}, {following.path.name} starts at {following.start_iso}",
             previous=previous, following=following,
         )  # fmt: skip
-
-
-# ------------------------------------------------------------------------------------------ plain paths
-
-
-def ranges(paths: list[Path]) -> list[ValidityRange]:
-    """The own ranges of the files of one directory by their names alone (names that are not dates left out)."""
-    entries = []
-    for path in paths:
-        try:
-            entries.append(Entry(path, start_of(path)))
-        except ParseError:
-            continue
-    return own_ranges(entries)
-
-
-def range_of(path: Path) -> ValidityRange:
-    """The range of one file from the names of the other calibration files in its directory."""
-    siblings = [p for p in path.parent.iterdir() if p.is_file() and is_calibration_file(p.name)]
-    for r in ranges(siblings):
-        if r.path.name == path.name:
-            return r
-    return ValidityRange(path, start_of(path), None)

@@ -10,45 +10,39 @@ nothing and reports every problem at once.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from obscal.io.safeyaml import dump_data as dump_yaml
-from obscal.model import registry, validity
+from obscal.io.atomic import write_all
+from obscal.io.safeyaml import dump_data
+from obscal.model import formats, registry, validity
 from obscal.model.calibration import Calibration
 from obscal.model.formats import read_document
-from obscal.model.instants import parse_instant, utc_now
-from obscal.model.layout import format_valid_start, is_calibration_file, iso, resolve
+from obscal.model.identity import (
+    DERIVED_KEYS,
+    EDIT_HISTORY,
+    dirname,
+    edit_records,
+    format_edit_record,
+    standard_metadata,
+)
+from obscal.model.instants import creation_pair, format_iso, format_stem, parse_instant, parse_metadata_instant, utc_now
+from obscal.model.layout import is_calibration_file
 from obscal.model.problems import ObscalError, ParseError, Report, Severity
-from obscal.store import deprecation, provenance, sidecars
-from obscal.store.git import user_name
-from obscal.validation.checks import EDIT_HISTORY
-from obscal.validation.validator import Validator, _display
+from obscal.ops.results import OperationResult
+from obscal.store import provenance
+from obscal.store.entries import entry_on_disk
+from obscal.store.package import Package
+from obscal.validation import records
+from obscal.validation.schemas import default_schemas
+from obscal.validation.validator import display, validate_document
 
 if TYPE_CHECKING:
-    from obscal.calibtypes.camera import Detector
+    from obscal.model.camera import Detector
 
-FITS_SUFFIXES = (".fits", ".fit", ".fts")
-#: Keys obscal derives from the calibration's place and validity; whatever the source said is replaced.
-_DERIVED = ("CALIB_ID", "CALIBDATE", "VALIDSTART", "VALIDEND")
-
-
-@dataclass
-class Certification:
-    """What ``certify`` did: the problems met, the files written (none when refused) and notes."""
-
-    report: Report
-    target: Path | None = None
-    written: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
+#: What certify returns (the one result type of operations).
+Certification = OperationResult
 
 
 def certify(
@@ -65,7 +59,7 @@ def certify(
     author: str | None = None,
     provenance_file: str | Path | None = None,
     now: datetime | None = None,
-) -> Certification:
+) -> OperationResult:
     """Certify ``source`` into the package under ``root``; see the module docstring."""
     src, root = Path(source), Path(root)
     if not src.is_file():
@@ -73,10 +67,12 @@ def certify(
     start = _instant(valid_start, "--valid-start")
     end = _instant(valid_end, "--valid-end") if valid_end is not None else None
     if end is not None and end <= start:
-        raise ObscalError(f"--valid-end {iso(end)} is not after --valid-start {iso(start)}")
+        raise ObscalError(f"--valid-end {format_iso(end)} is not after --valid-start {format_iso(start)}")
     types = registry.load_types()
     if calib_type not in types:
         raise ObscalError(f"unknown calibration type {calib_type!r} (known: {', '.join(sorted(types))})")
+    from obscal.store.git import user_name  # GitPython only when a default author is needed
+
     author = (author or user_name(root if root.exists() else Path.cwd())).strip()
     if not author:
         raise ObscalError("no author: pass --author NAME, or set git config user.name")
@@ -87,9 +83,9 @@ def certify(
         raise ObscalError("give a reason (--reason): it becomes the edit record of the new file")
     now = now or utc_now()
 
-    result = Certification(Report())
+    result = OperationResult()
     report = result.report
-    label = _display(src)
+    label = display(src)
     calib, embedded_provenance = _read_source(src, calib_type, report, label)
     if calib is None:
         return result
@@ -102,9 +98,9 @@ def certify(
         return result
 
     fmt = _text_format(src, calib)
-    rel_parts = [instrument, calib_type] + ([det.name.lower().replace(" ", "_")] if det else [])
+    rel_parts = [instrument, calib_type] + ([dirname(det.name)] if det else [])
     rel_parts += [filt_dir] if filt_dir else []
-    target = root.joinpath(*rel_parts, f"{format_valid_start(start)}.{fmt}")
+    target = root.joinpath(*rel_parts, f"{format_stem(start)}.{fmt}")
     result.target = target
     _normalize(
         calib,
@@ -126,7 +122,7 @@ def certify(
     prov_text = prov[1] if prov is not None else None
     if prov_text is not None:
         if provenance.sidecar_of(target).exists():
-            report.error(_display(provenance.sidecar_of(target)), "certify", "a provenance file is already there")
+            report.error(display(provenance.sidecar_of(target)), "certify", "a provenance file is already there")
     if not report.ok:
         return result
     files = [(target, text)] + ([(provenance.sidecar_of(target), prov_text)] if prov_text is not None else [])
@@ -141,18 +137,19 @@ def _instant(value: str | datetime, option: str) -> datetime:
     moment = parse_instant(value) if isinstance(value, str) else value
     if moment.microsecond:
         raise ObscalError(
-            f"{option} {iso(moment)}: validity starts and ends are whole seconds (file names hold no more)"
+            f"{option} {format_iso(moment)}: validity starts and ends are whole seconds (file names hold no more)"
         )
     return moment
 
 
 def _read_source(src: Path, calib_type: str, report: Report, label: str) -> tuple[Calibration | None, dict | None]:
     try:
-        if src.suffix.lower() in FITS_SUFFIXES:
-            from obscal.io.fits import read_full as read_fits_full
-
-            calib, content = read_fits_full(Calibration, src, calib_type)
-            return calib, content.provenance
+        fmt = formats.for_path(src)
+        if fmt is not None and not fmt.text:
+            calib = Calibration.readFits(src, calib_type) if fmt.name == "fits" else None
+            if calib is None:
+                raise ObscalError(f"{fmt.name} sources cannot be certified")
+            return calib, calib.source.fits.provenance if calib.source and calib.source.fits else None
         doc = read_document(src)
         cls, name = Calibration.dispatch(doc.metadata, calib_type)
         return cls.from_document(doc, name), None
@@ -173,10 +170,8 @@ def _place(
     report: Report,
 ) -> tuple[str, Detector | None, str | None, str | None] | None:
     """Instrument directory name, camera detector, filter directory and camera filter name, or None."""
-    from obscal.store.package import Package
-
     dims = registry.dimensions()[calib_type]
-    where = _display(root)
+    where = display(root)
     known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
     match = next((k for k in known if k.lower() == instrument.lower()), None)
     if match is None and calib_type != "camera":
@@ -198,14 +193,14 @@ def _place(
             report.error(
                 where,
                 "certify",
-                f"no camera description of {instrument} is valid at {iso(start)}",
+                f"no camera description of {instrument} is valid at {format_iso(start)}",
                 hint="the camera maps detector ids and names; certify or date one earlier",
             )
             return None
         text = str(detector).strip()
-        det = camera.detector_by_id(int(text)) if text.isdigit() else camera.detector_by_name(text)
+        det = camera.find_detector(detector)
         if det is None:
-            report.error(where, "certify", f"the camera valid at {iso(start)} has no detector {text!r}")
+            report.error(where, "certify", f"the camera valid at {format_iso(start)} has no detector {text!r}")
             return None
     elif detector not in (None, ""):
         report.error(where, "certify", f"{calib_type} does not depend on the detector: leave --detector out")
@@ -214,7 +209,7 @@ def _place(
         if not filter_name:
             report.error(where, "certify", f"{calib_type} is per physical filter: give --filter")
             return None
-        filt_dir = filter_name.lower().replace(" ", "_")
+        filt_dir = dirname(filter_name)
         spec = camera.filter_by_dir(filt_dir) if camera is not None else None
         filter_value = spec["name"] if spec else filter_name  # the validator reports a filter the camera lacks
     elif filter_name:
@@ -300,50 +295,32 @@ def _normalize(
     old = dict(calib.getMetadata())
     cls, name = type(calib), calib.dataset_type
     prefix = cls.schema_prefix(name)
-    version = calib.version or cls.LEGACY_VERSION or cls.VERSION
-    new: dict = {
-        "OBSTYPE": cls.expected_obstype(name),
-        f"{prefix}_SCHEMA": cls.SCHEMA,
-        f"{prefix}_VERSION": float(version),
-    }
-    new["INSTRUME"] = instrument
-    new["DETECTOR"] = det.id if det is not None else None
-    new["FILTER"] = filter_value
-    if det is not None:
-        new["DET_NAME"] = det.name
-        serial = old.get("DET_SER")
-        if serial not in (None, "") or det.serial:
-            new["DET_SER"] = serial if serial not in (None, "") else det.serial
-        if "DETECTOR_NAME" in old:
-            new["DETECTOR_NAME"] = det.name
-    if cls.calibcls_for(name):
-        new["CALIBCLS"] = (
-            old.get("CALIBCLS") if old.get("CALIBCLS") in cls.calibcls_for(name) else cls.calibcls_for(name)[0]
-        )
-    ident = [f"instrument={instrument}"]
-    if det is not None:
-        ident += [f"detectorName={det.name}", f"detector={det.id}"]
-    if filter_value is not None:
-        ident.append(f"filter={filter_value}")
-    new["CALIB_ID"] = " ".join([*ident, f"calibDate={iso(start)}"])
     created = _creation(old)
     if created is None:
-        created = (now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"))
+        created = creation_pair(now)
         notes.append("the source gives no creation date or time: the certification time is used")
-    new["CALIB_CREATION_DATE"], new["CALIB_CREATION_TIME"] = created
-    new["CALIBDATE"] = iso(start)
-    if end is not None:
-        new["VALIDEND"] = iso(end)
+    serial = old.get("DET_SER")
+    new = standard_metadata(
+        cls,
+        name,
+        instrument=instrument,
+        valid_start=start,
+        valid_end=end,
+        created=created,
+        detector=det,
+        serial=str(serial) if serial not in (None, "") else None,
+        physical_filter=filter_value,
+        version=calib.version or cls.LEGACY_VERSION or cls.VERSION,
+        calibcls=old.get("CALIBCLS"),
+        extra={"DETECTOR_NAME": det.name} if det is not None and "DETECTOR_NAME" in old else None,
+    )
     for key, value in old.items():
-        if key not in new and key not in _DERIVED and key != EDIT_HISTORY and not key.endswith(("_SCHEMA", "_VERSION")):
+        standard = key in new or key in DERIVED_KEYS or key == EDIT_HISTORY
+        if not standard and not key.endswith(("_SCHEMA", "_VERSION")):
             new[key] = value
         elif key.endswith(("_SCHEMA", "_VERSION")) and key not in new and not key.startswith(prefix):
             new[key] = value  # e.g. the legacy DEFECTS_SCHEMA_VERSION of old HSC files
-    edits = old.get(EDIT_HISTORY) or []
-    new[EDIT_HISTORY] = [
-        *(edits if isinstance(edits, list) else [edits]),
-        f"{now:%Y-%m-%dT%H:%M:%SZ} | {author} | {record}",
-    ]
+    new[EDIT_HISTORY] = [*edit_records(old), format_edit_record(now, author, record)]
     calib.setMetadata(new)
 
 
@@ -354,10 +331,9 @@ def _creation(md: dict) -> tuple[str, str] | None:
     stamp = md.get("DATE")
     if isinstance(stamp, str):
         try:
-            moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        except ValueError:
+            return creation_pair(parse_metadata_instant(stamp, "DATE"))
+        except ParseError:
             return None
-        return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
     return None
 
 
@@ -366,7 +342,7 @@ def _provenance(
 ) -> tuple[dict, str] | None:
     """The provenance to write beside the new file, checked, and its text: a given file (kept verbatim,
     comments included), what a FITS source carries, or the sidecar beside the source."""
-    schemas = Validator().schemas
+    schemas = default_schemas()
     path = Path(explicit) if explicit else None
     beside = provenance.sidecar_of(src)
     if path is None and embedded is None and beside.is_file():
@@ -375,17 +351,17 @@ def _provenance(
     if path is None:
         if embedded is None:
             return None
-        ok = provenance.check_data(embedded, schemas, report, f"{_display(src)} (OBSCAL PROVENANCE)")
-        return (embedded, dump_yaml(embedded)) if ok else None
+        ok = records.check_provenance_data(embedded, schemas, report, f"{display(src)} (OBSCAL PROVENANCE)")
+        return (embedded, dump_data(embedded)) if ok else None
     if not path.is_file():
-        report.error(_display(path), "provenance", "no such file")
+        report.error(display(path), "provenance", "no such file")
         return None
     try:
         data, index = provenance.load(path)
     except ParseError as exc:
-        report.error(_display(path), "provenance", exc.message, line=exc.line)
+        report.error(display(path), "provenance", exc.message, line=exc.line)
         return None
-    if not sidecars.check(data, index, provenance.FAMILY, "provenance_version", schemas, report, _display(path)):
+    if not records.check_mapping(data, index, provenance.FAMILY, "provenance_version", schemas, report, display(path)):
         return None
     if embedded is not None and embedded != data:
         notes.append(f"the provenance carried in {src.name} is replaced by {path.name}")
@@ -399,15 +375,15 @@ def _check_neighbours(target: Path, start: datetime, end: datetime | None, repor
     if directory.is_dir():
         for path in sorted(p for p in directory.iterdir() if is_calibration_file(p.name)):
             try:
-                entries.append(deprecation.entry_on_disk(path))
+                entries.append(entry_on_disk(path))
             except (ParseError, OSError) as exc:
                 report.error(
-                    _display(path),
+                    display(path),
                     "certify",
                     f"a neighbour cannot be read: {getattr(exc, 'message', exc)}",
                     hint="run obscal validate on the directory",
                 )
-    label = _display(target)
+    label = display(target)
     for e in entries:
         if e.path.name == target.name:
             report.error(
@@ -422,7 +398,7 @@ def _check_neighbours(target: Path, start: datetime, end: datetime | None, repor
             report.error(
                 label,
                 "certify",
-                f"conflicts with {e.path.name}, which starts at the same instant {iso(start)}",
+                f"conflicts with {e.path.name}, which starts at the same instant {format_iso(start)}",
                 hint="one file per validity start: choose another --valid-start",
             )
             return
@@ -444,40 +420,16 @@ def _check_neighbours(target: Path, start: datetime, end: datetime | None, repor
 
 def _validate(target: Path, text: str, report: Report) -> None:
     """The strict validator on the new file as it would be written (nothing touches the disk)."""
-    validator = Validator("strict")
-    validator.report = report
     try:
-        info = resolve(target, validator.dims)
         doc = read_document(target, text.encode("utf-8"))
+        found = validate_document(target, doc, "strict")
     except ParseError as exc:
-        report.error(_display(target), "certify", f"the normalized file does not read back: {exc.message}")
+        report.error(display(target), "certify", f"the normalized file does not read back: {exc.message}")
         return
-    report.files_checked += 1
-    validator.check_file(target, info, doc)
+    report.problems.extend(found.problems)
+    report.files_checked += found.files_checked
 
 
 def _write_all(files: list[tuple[Path, str]]) -> list[Path]:
-    """Write every file or none: all are staged beside their targets, then moved in; a failure undoes the rest."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, text in files:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            staged.append((Path(tmp), target))
-        done: list[Path] = []
-        try:
-            for tmp, target in staged:
-                if target.exists():
-                    raise ObscalError(f"{target} appeared while certifying; nothing was written")
-                os.replace(tmp, target)
-                done.append(target)
-        except BaseException:
-            for target in done:
-                target.unlink(missing_ok=True)
-            raise
-        return done
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+    """Write every file or none (:func:`obscal.io.atomic.write_all`)."""
+    return write_all([(target, text.encode("utf-8")) for target, text in files])

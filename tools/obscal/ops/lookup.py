@@ -1,19 +1,23 @@
-"""What ``obscal lookup`` and ``obscal timeline`` print: plain records (for JSON) and their text form."""
+"""What a lookup found and what a timeline holds, as plain records (the API behind ``lookup``/``timeline``).
+
+:func:`lookup` composes the question (instant, directory, detector id or name) and the answer;
+the command line only renders the record (:mod:`obscal.cli.views`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from obscal.model.instants import format_instant
+from obscal.model.identity import edit_records
+from obscal.model.instants import format_utc, parse_instant
 from obscal.model.problems import ParseError
 from obscal.model.validity import Answer, ValidityRange
 from obscal.store.package import GroupKey, Package
-from obscal.validation.checks import EDIT_HISTORY
 
 
 def _when(moment: datetime | None) -> str | None:
-    return format_instant(moment) if moment is not None else None
+    return format_utc(moment) if moment is not None else None
 
 
 def _range(pkg: Package, r: ValidityRange | None, details: bool = False) -> dict | None:
@@ -35,10 +39,10 @@ def _range(pkg: Package, r: ValidityRange | None, details: bool = False) -> dict
             if commits else None
         )  # fmt: skip
         try:
-            edits = pkg.read(r.path).getMetadata().get(EDIT_HISTORY) or []
+            edits = edit_records(pkg.read(r.path).getMetadata())
         except ParseError as exc:
             edits = [f"(cannot be read: {exc.message})"]
-        out["edit_history"] = [str(e) for e in (edits if isinstance(edits, list) else [edits])]
+        out["edit_history"] = edits
     return out
 
 
@@ -75,35 +79,6 @@ def answer_record(pkg: Package, key: GroupKey, answer: Answer) -> dict:
     }
 
 
-def answer_text(record: dict) -> str:
-    what = " ".join(str(x) for x in (record["instrument"], record["type"], record["detector"], record["filter"]) if x)
-    head = f"{what} at {record['date']}" + (f" (as of {record['as_of']['rev']})" if record["as_of"] else "") + ":"
-    lines = [head]
-    cal = record["calibration"]
-    if cal is None:
-        lines.append(f"  no calibration is valid: {record['reason']}")
-        for label, r in (("previous", record["previous"]), ("next", record["next"])):
-            if r is not None:
-                lines.append(f"  {label:9}{Path(r['path']).name} [{r['valid_start']}, {r['valid_end'] or 'open'})")
-        return "\n".join(lines) + "\n"
-    lines.append(f"  file     {cal['path']}")
-    end = cal["valid_end"] or "open"
-    lines.append(f"  valid    [{cal['valid_start']}, {end})" + (" (explicit VALIDEND)" if cal["explicit_end"] else ""))
-    dep = record["deprecated"]
-    if dep is not None:
-        lines.append(
-            f"  replaces {Path(dep['path']).name}, deprecated {dep['date']} by {dep['author']}: {dep['reason']}"
-        )
-    commit = cal["last_commit"]
-    lines.append(
-        f"  commit   {commit['sha'][:12]} {commit['date']} {commit['author']}: {commit['subject']}"
-        if commit else "  commit   (not committed)"
-    )  # fmt: skip
-    for i, edit in enumerate(cal["edit_history"]):
-        lines.append(f"  {'edits' if i == 0 else '':9}{edit}")
-    return "\n".join(lines) + "\n"
-
-
 # ------------------------------------------------------------------------------------------ timeline
 
 
@@ -138,21 +113,50 @@ def timeline_rows(pkg: Package, keys: list[GroupKey]) -> list[dict]:
     return rows
 
 
-def timeline_text(rows: list[dict]) -> str:
-    header = ("TYPE", "DETECTOR", "FILTER", "START", "END", "FILE", "NOTE")
-    table = [header] + [
-        (
-            r["type"],
-            r["detector"] or "-",
-            r["filter"] or "-",
-            r["start"],
-            r["end"] or "open",
-            r["file"] or "-",
-            r["note"],
+def lookup(
+    root: str | Path,
+    instrument: str,
+    calib_type: str,
+    when: str | datetime,
+    detector: str | int | None = None,
+    filter: str | None = None,
+    as_of: str | None = None,
+) -> tuple[dict, list[str]]:
+    """Which calibration was valid at ``when``: the answer record, and warnings about files not indexed.
+
+    Raises
+    ------
+    ObscalError
+        Unknown instrument, type, detector or filter (with a suggestion), a bad date, or a bad revision.
+    """
+    moment = parse_instant(when) if isinstance(when, str) else when
+    pkg = Package.open(root, rev=as_of)
+    key = pkg.key(instrument, calib_type, detector, filter, moment)
+    record = answer_record(pkg, key, pkg.timeline(key).lookup(moment))
+    return record, unindexed(pkg, [key])
+
+
+def timeline(
+    root: str | Path, instrument: str, calib_type: str | None = None, as_of: str | None = None
+) -> tuple[list[dict], list[str]]:
+    """Every range of an instrument's calibrations (optionally one type), and warnings about files not indexed.
+
+    Raises
+    ------
+    ObscalError
+        Unknown instrument or type, or a bad revision.
+    """
+    pkg = Package.open(root, rev=as_of)
+    keys = pkg.groups(instrument, calib_type)
+    return timeline_rows(pkg, keys), unindexed(pkg, keys)
+
+
+def unindexed(pkg: Package, keys: list[GroupKey]) -> list[str]:
+    """Files of the directories asked about that could not be fully indexed (the answer may be incomplete)."""
+    out = []
+    for key in keys:
+        prefix = "/".join(k for k in key if k) + "/"
+        out.extend(
+            f"{pkg.root / rel}: {why} (run obscal validate)" for rel, why in pkg.problems if rel.startswith(prefix)
         )
-        for r in rows
-    ]
-    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
-    return "".join(
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n" for row in table
-    )
+    return out

@@ -9,21 +9,17 @@ from __future__ import annotations
 import tarfile
 import tempfile
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import git
 
+from obscal.model.instants import format_fits_date
 from obscal.model.problems import ObscalError
 from obscal.model.stamps import CommitInfo
 
 _RS, _US = "\x1e", "\x1f"
-
-
-def utc_iso(moment: datetime) -> str:
-    """``YYYY-MM-DDTHH:MM:SS`` in UTC (the form FITS ``DATE`` uses)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 class GitRepo:
@@ -60,7 +56,7 @@ class GitRepo:
             commit = self.repo.commit(rev)
         except (git.BadName, ValueError, git.GitCommandError):
             raise ObscalError(f"unknown git revision {rev!r} in {self.root}") from None
-        return commit.hexsha, utc_iso(commit.committed_datetime)
+        return commit.hexsha, format_fits_date(commit.committed_datetime)
 
     def has_commits(self) -> bool:
         try:
@@ -114,11 +110,58 @@ class GitRepo:
         for chunk in out.split(_RS)[1:]:
             head, _, names = chunk.partition("\n")
             sha, author, date, subject = head.split(_US, 3)
-            info = CommitInfo(sha, author, utc_iso(datetime.fromisoformat(date)), subject)
+            info = CommitInfo(sha, author, format_fits_date(datetime.fromisoformat(date)), subject)
             for name in names.splitlines():
                 if name.strip():
                     history[name].append(info)
         return dict(history)
+
+    def blobs(self, commit: str, prefix: str) -> dict[str, str]:
+        """Path (relative to ``prefix``) -> blob SHA of every regular file under ``prefix`` at ``commit``.
+
+        Raises
+        ------
+        ObscalError
+            git cannot list the tree.
+        """
+        spec = _literal([prefix]) if prefix not in ("", ".") else []
+        try:
+            out = self.repo.git.execute(["git", "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec])
+        except git.GitCommandError as exc:
+            raise ObscalError(f"cannot list {prefix} at {commit[:12]}: {str(exc.stderr).strip()}") from None
+        cut = len(prefix) + 1 if spec else 0
+        found = {}
+        for item in out.split("\0"):
+            if not item:
+                continue
+            meta, _, name = item.partition("\t")
+            mode, kind, sha = meta.split()
+            if kind == "blob" and not mode.startswith("12"):  # symbolic links are not calibrations
+                found[name[cut:]] = sha
+        return found
+
+    def read_blob(self, sha: str) -> bytes:
+        """The bytes of a blob."""
+        return self.repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def grep(self, commit: str, prefix: str, needle: bytes) -> set[str]:
+        """Files under ``prefix`` at ``commit`` (relative to ``prefix``) whose bytes contain ``needle``.
+
+        Raises
+        ------
+        ObscalError
+            git fails for another reason than finding nothing.
+        """
+        spec = _literal([prefix]) if prefix not in ("", ".") else []
+        args = ["git", "grep", "-l", "-z", "--full-name", "-F", "-e", needle.decode(), commit, "--", *spec]
+        try:
+            out = self.repo.git.execute(args)
+        except git.GitCommandError as exc:
+            if exc.status == 1:  # nothing found
+                return set()
+            raise ObscalError(f"cannot search {prefix} at {commit[:12]}: {str(exc.stderr).strip()}") from None
+        cut = len(commit) + 1 + (len(prefix) + 1 if spec else 0)
+        return {name[cut:] for name in out.split("\0") if name}
 
     def export(self, rev: str, relpaths: list[str], dest: Path) -> None:
         """Write the files under ``relpaths`` as they are at ``rev`` into ``dest`` (no checkout)."""

@@ -16,7 +16,6 @@ The index is built once from file names (and, for the few files that have one, a
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,12 +25,17 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from obscal.model import registry
+from obscal.model.camera import CameraView
+from obscal.model.formats import read_document
+from obscal.model.identity import closest, dirname
 from obscal.model.instants import parse_instant
 from obscal.model.layout import PathInfo, is_calibration_file, resolve
 from obscal.model.problems import ObscalError, ParseError
-from obscal.model.validity import Answer, Entry, Timeline, ValidityRange, explicit_end_in
+from obscal.model.validity import Answer, Entry, Timeline, ValidityRange
 from obscal.store import deprecation
-from obscal.validation.checks import closest
+from obscal.store.cameras import CameraError, Cameras
+from obscal.store.entries import explicit_end_in
+from obscal.store.trees import GitTree, Tree, WorkTree
 
 if TYPE_CHECKING:  # GitPython and astropy load only when git is read: `import obscal` stays quick
     from obscal.model.stamps import CommitInfo
@@ -57,91 +61,23 @@ class PackageFile:
         return (self.info.instrument, self.info.calib_type, self.info.detector, self.info.filter)
 
 
-# ------------------------------------------------------------------------------------------ sources
-
-
-class _WorkTree:
-    """Files of a directory on disk."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def names(self) -> list[str]:
-        out = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = Path(dirpath).relative_to(self.root)
-            out.extend((rel / f).as_posix() for f in filenames if not f.startswith("."))
-        return sorted(out)
-
-    def read(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
-
-    def containing(self, needle: bytes, rels: list[str]) -> set[str]:
-        return {rel for rel in rels if needle in self.read(rel)}
-
-
-class _GitTree:
-    """Files of a directory as they are in a commit, read from git objects (no checkout)."""
-
-    def __init__(self, repo: GitRepo, commit: str, prefix: str) -> None:
-        import git
-
-        self.repo, self.commit, self.prefix = repo, commit, prefix.strip("/")
-        self._blobs: dict[str, str] = {}
-        spec = [f":(literal){self.prefix}"] if self.prefix not in ("", ".") else []
-        try:
-            out = repo.repo.git.execute(["git", "ls-tree", "-r", "-z", "--full-tree", commit, "--", *spec])
-        except git.GitCommandError as exc:
-            raise ObscalError(f"cannot list {self.prefix} at {commit[:12]}: {str(exc.stderr).strip()}") from None
-        cut = len(self.prefix) + 1 if spec else 0
-        for item in out.split("\0"):
-            if not item:
-                continue
-            meta, _, name = item.partition("\t")
-            mode, kind, sha = meta.split()
-            if kind == "blob" and not mode.startswith("12"):  # symbolic links are not calibrations
-                self._blobs[name[cut:]] = sha
-
-    def names(self) -> list[str]:
-        return sorted(r for r in self._blobs if not any(p.startswith(".") for p in r.split("/")))
-
-    def read(self, rel: str) -> bytes:
-        return self.repo.repo.odb.stream(bytes.fromhex(self._blobs[rel])).read()
-
-    def containing(self, needle: bytes, rels: list[str]) -> set[str]:
-        import git
-
-        spec = [f":(literal){self.prefix}"] if self.prefix not in ("", ".") else []
-        args = ["git", "grep", "-l", "-z", "--full-name", "-F", "-e", needle.decode(), self.commit, "--", *spec]
-        try:
-            out = self.repo.repo.git.execute(args)
-        except git.GitCommandError as exc:
-            if exc.status == 1:  # nothing found
-                return set()
-            raise ObscalError(f"cannot search {self.prefix} at {self.commit[:12]}: {str(exc.stderr).strip()}") from None
-        cut = len(self.commit) + 1 + (len(self.prefix) + 1 if spec else 0)
-        wanted = set(rels)
-        return {name[cut:] for name in out.split("\0") if name and name[cut:] in wanted}
-
-
 # ------------------------------------------------------------------------------------------ package
 
 
 class Package:
     """The calibrations under a data root (``obs_data``), in the working tree or at a git revision."""
 
-    def __init__(self, root: Path, source: _WorkTree | _GitTree, rev: str | None = None) -> None:
+    def __init__(self, root: Path, source: Tree, rev: str | None = None) -> None:
         self.root = root
         self.source = source
         self.rev = rev
-        self.commit = source.commit if isinstance(source, _GitTree) else None
+        self.commit = source.commit if isinstance(source, GitTree) else None
         #: Files that could not be indexed, and why: ``(relative path, message)``.
         self.problems: list[tuple[str, str]] = []
         self._files: dict[str, PackageFile] = {}
         self._groups: dict[GroupKey, list[PackageFile]] = defaultdict(list)
         self._timelines: dict[GroupKey, Timeline] = {}
-        self._cameras: dict[str, object] = {}
+        self.cameras = Cameras(root, source)
         self._index()
 
     @classmethod
@@ -151,14 +87,14 @@ class Package:
         if rev is None:
             if not root.is_dir():
                 raise ObscalError(f"no such directory: {root}")
-            return cls(root, _WorkTree(root))
+            return cls(root, WorkTree(root))
         from obscal.store.git import GitRepo
 
         repo = GitRepo.find(root.absolute())
         if repo is None:
             raise ObscalError(f"--as-of {rev} needs {root} to be in a git repository")
         commit, _ = repo.resolve(rev)
-        source = _GitTree(repo, commit, repo.relpath(root.absolute()))
+        source = GitTree(repo, commit, repo.relpath(root.absolute()))
         if not source.names():
             raise ObscalError(f"{root} does not exist (or holds no file) at revision {rev} ({commit[:12]})")
         return cls(root, source, rev)
@@ -290,7 +226,7 @@ class Package:
         if "physical_filter" in dims:
             if not filter:
                 raise ObscalError(f"{calib_type} is per physical filter: give a filter")
-            filt_dir = filter.lower().replace(" ", "_")
+            filt_dir = dirname(filter)
             known = self._filters.get((instrument, calib_type, det_dir), set())
             if filt_dir not in known:
                 near = closest(filt_dir, sorted(k for k in known if k))
@@ -333,13 +269,13 @@ class Package:
         text = str(detector).strip()
         if isinstance(detector, int) or text.isdigit():
             camera = self.camera(instrument, when) or self.camera(instrument)  # ids outlive camera changes
-            det = camera.detector_by_id(int(text)) if camera is not None else None
+            det = camera.find_detector(detector) if camera is not None else None
             if det is None:
                 why = "no camera description is valid then" if camera is None else "the camera has no such detector"
                 raise ObscalError(f"cannot tell which detector id {text} of {instrument} is: {why}; give its name")
-            name = det.name.lower().replace(" ", "_")
+            name = dirname(det.name)
         else:
-            name = text.lower().replace(" ", "_")
+            name = dirname(text)
         if name not in known:
             near = closest(name, sorted(known))
             raise ObscalError(
@@ -348,35 +284,28 @@ class Package:
             )
         return name
 
-    def camera(self, instrument: str, when: datetime | None = None):
-        """The camera description (a :class:`~obscal.calibtypes.camera.CameraView`) valid at ``when`` (or latest)."""
-        key = (instrument, "camera", None, None)
-        if key not in self._groups:
-            return None
-        timeline = self.timeline(key)
-        if when is None:
-            found = timeline.effective[-1] if timeline.effective else None
-        else:
-            found = timeline.lookup(when).found
-        if found is None:
-            return None
-        rel = self.file(found.path).rel
-        if rel not in self._cameras:
-            try:
-                self._cameras[rel] = self.read(rel).view()  # type: ignore[attr-defined]
-            except (ParseError, KeyError, TypeError, ValueError) as exc:
-                why = exc.message if isinstance(exc, ParseError) else f"{type(exc).__name__}: {exc}"
-                raise ObscalError(
-                    f"{found.path}: the camera description cannot be read ({why}); run obscal validate"
-                ) from None
-        return self._cameras[rel]
+    def camera(self, instrument: str, when: datetime | None = None) -> CameraView | None:
+        """The camera description valid at ``when`` (the latest in use when None), or None.
+
+        Deprecated descriptions are left out and explicit ends honoured (:mod:`obscal.store.cameras`).
+
+        Raises
+        ------
+        ObscalError
+            The description that applies cannot be read.
+        """
+        try:
+            name = {k.lower(): k for k in self._types}.get(instrument.lower(), instrument)
+            found = self.cameras.at(name, when)
+        except CameraError as exc:
+            raise ObscalError(f"{exc.path}: {exc.message}; run obscal validate") from None
+        return found.view if found is not None else None
 
     # ------------------------------------------------------------------ contents and history
 
     def read(self, file: PackageFile | str | Path):
         """The :class:`~obscal.calibration.Calibration` in a file (from git objects at a revision)."""
         from obscal.model.calibration import Calibration
-        from obscal.model.formats import read_document
 
         file = file if isinstance(file, PackageFile) else self.file(file)
         doc = read_document(file.path, self.source.read(file.rel))
@@ -387,7 +316,7 @@ class Package:
     def _repo(self) -> GitRepo | None:
         from obscal.store.git import GitRepo
 
-        return self.source.repo if isinstance(self.source, _GitTree) else GitRepo.find(self.root.absolute())
+        return self.source.repo if isinstance(self.source, GitTree) else GitRepo.find(self.root.absolute())
 
     def history(self, file: PackageFile | str | Path) -> list[CommitInfo]:
         """The commits (up to the revision, or HEAD) that changed a file, newest first; [] outside git."""

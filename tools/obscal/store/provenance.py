@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from obscal.model.lines import LineIndex
-from obscal.model.problems import ParseError, Report
 from obscal.store import sidecars
-
-if TYPE_CHECKING:
-    from obscal.validation.schemas import SchemaSet
 
 SUFFIX = ".provenance.yaml"
 FAMILY, VERSION = "provenance", "1.0"
@@ -40,23 +36,3 @@ def load(path: Path) -> tuple[Any, LineIndex]:
 def find(paths: Iterable[Path]) -> Iterator[Path]:
     """Every provenance sidecar under ``paths``."""
     return sidecars.find(paths, SUFFIX)
-
-
-def check(path: Path, schemas: SchemaSet, report: Report, display: str) -> dict | None:
-    """Validate one sidecar into ``report``; return its data when it is valid."""
-    try:
-        data, index = load(path)
-    except ParseError as exc:
-        report.error(display, FAMILY, exc.message, line=exc.line, hint=exc.hint)
-        return None
-    ok = sidecars.check(data, index, FAMILY, "provenance_version", schemas, report, display)
-    ok = sidecars.check_orphan(path, SUFFIX, FAMILY, report, display) and ok
-    return data if ok else None
-
-
-def check_data(data: Any, schemas: SchemaSet, report: Report, display: str) -> bool:
-    """Validate provenance held in memory (e.g. read from a FITS file) into ``report``."""
-    if not isinstance(data, dict):
-        report.error(display, FAMILY, "provenance must be a mapping (provenance_version, inputs, config, ...)")
-        return False
-    return sidecars.check(data, LineIndex(), FAMILY, "provenance_version", schemas, report, display)

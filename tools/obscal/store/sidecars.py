@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from obscal.io import safeyaml
 from obscal.io.text import decode
-from obscal.model.layout import CALIB_EXTENSIONS
+from obscal.model.layout import is_calibration_file
 from obscal.model.lines import LineIndex
-from obscal.model.problems import ParseError, Report, Severity
-
-if TYPE_CHECKING:
-    from obscal.validation.schemas import SchemaSet
+from obscal.model.problems import ParseError
 
 
 def path_for(calibration: Path, suffix: str) -> Path:
@@ -28,7 +24,7 @@ def path_for(calibration: Path, suffix: str) -> Path:
 def calibrations_of(sidecar: Path, suffix: str) -> list[Path]:
     """The calibration file(s) a sidecar belongs to (normally exactly one)."""
     stem = sidecar.name[: -len(suffix)]
-    return [p for ext in CALIB_EXTENSIONS if (p := sidecar.with_name(stem + ext)).is_file()]
+    return sorted(p for p in sidecar.parent.glob(f"{stem}.*") if is_calibration_file(p.name) and p.is_file())
 
 
 def parse(data: bytes, what: str) -> tuple[dict, LineIndex]:
@@ -40,6 +36,7 @@ def parse(data: bytes, what: str) -> tuple[dict, LineIndex]:
 
 
 def load(path: Path, what: str) -> tuple[dict, LineIndex]:
+    """Read and parse a sidecar file (raises :class:`ParseError`)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -54,43 +51,3 @@ def find(paths: Iterable[Path], suffix: str) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*" + suffix) if not any(s.startswith(".") for s in p.parts))
         elif path.name.endswith(suffix):
             yield path
-
-
-def check(
-    content: dict, index: LineIndex, family: str, version_key: str, schemas: SchemaSet, report: Report,
-    display: str,
-) -> bool:  # fmt: skip
-    """Check a parsed sidecar against its family's schema (the version it declares); report every issue."""
-    version = str(content.get(version_key, schemas.versions(family)[-1]))
-    schema = schemas.get(family, version)
-    if schema is None:
-        report.error(
-            display,
-            family,
-            f"{version_key} {content.get(version_key)!r} is not known (known: {', '.join(schemas.versions(family))})",
-            line=index.line_of(content, [version_key]),
-        )
-        return False
-    ok = True
-    for issue in schemas.check(schema, content):
-        ok = False
-        where = "/".join(str(p) for p in issue.path) or "file"
-        line = index.line_of(content, list(issue.path)) or index.line_of(content, list(issue.path[:1]))
-        report.add(
-            display, Severity.ERROR, family, f"{where}: {issue.message}", line=line, pointer=issue.pointer,
-            hint=issue.hint,
-        )  # fmt: skip
-    return ok
-
-
-def check_orphan(path: Path, suffix: str, family: str, report: Report, display: str) -> bool:
-    """Report a sidecar that has no calibration beside it."""
-    if calibrations_of(path, suffix):
-        return True
-    report.error(
-        display,
-        family,
-        "no calibration file beside it has this validity start",
-        hint=f"name it after its calibration: <validStart>{suffix}",
-    )
-    return False

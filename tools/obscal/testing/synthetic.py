@@ -15,7 +15,11 @@ import numpy as np
 from obscal.io import ecsv
 from obscal.io.atomic import write_text as write_atomic
 from obscal.io.safeyaml import dump_data as dump_yaml
-from obscal.model.layout import format_valid_start, iso
+from obscal.model import registry
+from obscal.model.camera import Detector
+from obscal.model.identity import EDIT_HISTORY, dirname, format_edit_record, standard_metadata
+from obscal.model.instants import creation_pair, format_stem
+from obscal.model.table import Column, Table
 
 AMPS16 = [f"C1{i}" for i in range(8)] + [f"C0{i}" for i in range(7, -1, -1)]  # readout order
 AMPS8 = [f"C1{i}" for i in range(8)]
@@ -89,47 +93,36 @@ class Writer:
 
     def metadata(
         self,
-        obstype: str,
-        prefix: str,
-        schema: str,
-        version: float,
+        calib_type: str,
         start: datetime,
         det: DetectorSpec | None = None,
         filt: str | None = None,
-        calibcls: str | None = None,
         reason: str = "initial version",
         extra: dict | None = None,
+        version: str | None = None,
     ) -> dict:
+        """The DMTN-148 header of a generated file (:func:`obscal.model.identity.standard_metadata`)."""
         s = self.spec
-        ident = [f"instrument={s.instrument}"]
-        if det is not None:
-            ident += [f"detectorName={det.name}", f"detector={det.id}"]
-        if filt is not None:
-            ident.append(f"filter={filt}")
-        ident.append(f"calibDate={iso(start)}")
-        md: dict = {
-            "OBSTYPE": obstype,
-            f"{prefix}_SCHEMA": schema,
-            f"{prefix}_VERSION": version,
-            "INSTRUME": s.instrument,
-            "DETECTOR": det.id if det else None,
-            "FILTER": filt,
-        }
+        cls = registry.for_dataset_type(calib_type)
+        assert cls is not None, calib_type
+        extra = dict(extra or {})
         if det is not None:
             raft, slot = ([*det.name.split("_"), ""])[:2]
-            md.update({"DET_NAME": det.name, "DET_SER": self.serial(det, start), "RAFTNAME": raft, "SLOTNAME": slot})
-        if calibcls:
-            md["CALIBCLS"] = calibcls
-        md.update(extra or {})
-        md.update(
-            {
-                "CALIB_ID": " ".join(ident),
-                "CALIB_CREATION_DATE": s.created.strftime("%Y-%m-%d"),
-                "CALIB_CREATION_TIME": s.created.strftime("%H:%M:%S"),
-                "CALIBDATE": iso(start),
-                "EDIT_HISTORY": [f"{s.created.strftime('%Y-%m-%d')} | {s.author} | {reason}"],
-            }
+            extra = {"RAFTNAME": raft, "SLOTNAME": slot, **extra}
+        md = standard_metadata(
+            cls,
+            calib_type,
+            instrument=s.instrument,
+            valid_start=start,
+            created=creation_pair(s.created),
+            detector=Detector(det.id, det.name, self.serial(det, start), det.purpose, det.physical_type, None, ())
+            if det is not None
+            else None,
+            physical_filter=filt,
+            version=version,
+            extra=extra,
         )
+        md[EDIT_HISTORY] = [format_edit_record(s.created, s.author, reason)]
         return md
 
     def serial(self, det: DetectorSpec, start: datetime) -> str:
@@ -150,17 +143,17 @@ class Writer:
     ) -> Path:
         parts = [calib_type]
         if det is not None:
-            parts.append(det.name.lower())
+            parts.append(dirname(det.name))
         if filt is not None:
-            parts.append(filt.lower().replace(" ", "_"))
-        return self.base.joinpath(*parts, f"{format_valid_start(start)}.{ext}")
+            parts.append(dirname(filt))
+        return self.base.joinpath(*parts, f"{format_stem(start)}.{ext}")
 
     def table(self, path: Path, columns: list[ecsv.Column], meta: dict, quantity: bool = False) -> None:
         serialized = None
         if quantity:
             units = {c.name: c.unit for c in columns if c.unit is not None}
             serialized = ecsv.quantity_columns(list(units), units)
-        write_atomic(path, ecsv.write(ecsv.Table(columns, meta, serialized_columns=serialized)))
+        write_atomic(path, ecsv.write(Table(columns, meta, serialized_columns=serialized)))
         self.count += 1
 
     def yaml(self, path: Path, content: dict) -> None:
@@ -187,9 +180,6 @@ class Writer:
             )
         md = self.metadata(
             "camera",
-            "camera",
-            "obscal camera description",
-            1.0,
             start,
             reason="camera geometry from the vendor data sheets",
         )
@@ -218,12 +208,10 @@ class Writer:
             else:  # edge rolloff
                 rows.append((0, 0, int(self.rng.integers(5, 20)), h))
         cols = [
-            ecsv.Column(n, "int64", np.array([r[i] for r in rows], dtype=np.int64))
+            Column(n, "int64", np.array([r[i] for r in rows], dtype=np.int64))
             for i, n in enumerate(("x0", "y0", "width", "height"))
         ]
-        md = self.metadata(
-            calib_type, "defects", "", 2.0, start, det, calibcls="lsst.ip.isr.defects.Defects", reason=reason
-        )
+        md = self.metadata(calib_type, start, det, reason=reason)
         self.table(self.path(calib_type, start, det), cols, md)
 
     def crosstalk(self, det: DetectorSpec, start: datetime, reason: str = "initial version") -> None:
@@ -241,29 +229,25 @@ class Writer:
         flat = lambda a: [a.ravel()]  # noqa: E731
         sub = lambda base, k: f"{base}[{k}]"  # noqa: E731
         cols = [
-            ecsv.Column("CT_COEFFS", "string", flat(coeffs), subtype=sub("float64", n * n)),
-            ecsv.Column("CT_ERRORS", "string", flat(errors), subtype=sub("float64", n * n)),
-            ecsv.Column("CT_COUNTS", "string", flat(counts), subtype=sub("int64", n * n)),
-            ecsv.Column("CT_VALID", "string", flat(valid), subtype=sub("bool", n * n)),
-            ecsv.Column("CT_COEFFS_SQR", "string", flat(coeffs * 1e-7), subtype=sub("float64", n * n)),
-            ecsv.Column("CT_ERRORS_SQR", "string", flat(errors * 1e-7), subtype=sub("float64", n * n)),
-            ecsv.Column(
+            Column("CT_COEFFS", "string", flat(coeffs), subtype=sub("float64", n * n)),
+            Column("CT_ERRORS", "string", flat(errors), subtype=sub("float64", n * n)),
+            Column("CT_COUNTS", "string", flat(counts), subtype=sub("int64", n * n)),
+            Column("CT_VALID", "string", flat(valid), subtype=sub("bool", n * n)),
+            Column("CT_COEFFS_SQR", "string", flat(coeffs * 1e-7), subtype=sub("float64", n * n)),
+            Column("CT_ERRORS_SQR", "string", flat(errors * 1e-7), subtype=sub("float64", n * n)),
+            Column(
                 "CT_AMP_GAIN_RATIOS",
                 "string",
                 flat(1 + self.rng.normal(0, 0.01, (n, n))),
                 subtype=sub("float64", n * n),
             ),
-            ecsv.Column("CT_FIT_GAINS", "string", [1.5 + self.rng.normal(0, 0.05, n)], subtype=sub("float64", n)),
+            Column("CT_FIT_GAINS", "string", [1.5 + self.rng.normal(0, 0.05, n)], subtype=sub("float64", n)),
         ]
         md = self.metadata(
-            "CROSSTALK",
-            "CROSSTALK",
-            "Gen3 Crosstalk",
-            1.2,
+            "crosstalk",
             start,
             det,
             filt=None,
-            calibcls="lsst.ip.isr.crosstalk.CrosstalkCalib",
             reason=reason,
             extra={
                 "DETECTOR_NAME": det.name,
@@ -289,22 +273,18 @@ class Writer:
             b = amp["bbox"]
             boxes.append((b["x0"], b["y0"], b["width"], b["height"]))
         cols = [
-            ecsv.Column("AMPLIFIER_NAME", "string", np.array(names)),
-            ecsv.Column("TYPE", "string", np.array(kinds)),
-            ecsv.Column("COEFFS", "string", coeffs, subtype=f"float64[{2 * nodes.size}]"),
+            Column("AMPLIFIER_NAME", "string", np.array(names)),
+            Column("TYPE", "string", np.array(kinds)),
+            Column("COEFFS", "string", coeffs, subtype=f"float64[{2 * nodes.size}]"),
         ]
         cols += [
-            ecsv.Column(n, "int64", np.array([b[i] for b in boxes], dtype=np.int64))
+            Column(n, "int64", np.array([b[i] for b in boxes], dtype=np.int64))
             for i, n in enumerate(("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY"))
         ]
         md = self.metadata(
-            "LINEARIZER",
-            "LINEARIZER",
-            "Gen3 Linearizer",
-            1.8,
+            "linearizer",
             start,
             det,
-            calibcls="lsst.ip.isr.linearize.Linearizer",
             extra={"HAS_LINEARITY": True, "OVERRIDE": False, "HAS_TABLE": False, "LINEARITY_UNITS": "adu"},
         )
         self.table(self.path("linearizer", start, det), cols, md)
@@ -320,9 +300,6 @@ class Writer:
         calib_type: str,
         det: DetectorSpec,
         start: datetime,
-        prefix: str,
-        schema: str,
-        calibcls: str | None,
         extra: dict,
     ) -> None:
         wave = np.arange(320.0, 1101.0, self.spec.wavelength_step * 4, dtype=np.float32)
@@ -332,11 +309,11 @@ class Writer:
             waves.append(wave)
             eff.append(np.clip(self._qe(wave.astype(float), det) * (1 + self.rng.normal(0, 0.01)), 0, 100))
         cols = [
-            ecsv.Column("amp_name", "string", np.array(amps)),
-            ecsv.Column("wavelength", "float32", np.concatenate(waves), unit="nm"),
-            ecsv.Column("efficiency", "float64", np.concatenate(eff), unit="%"),
+            Column("amp_name", "string", np.array(amps)),
+            Column("wavelength", "float32", np.concatenate(waves), unit="nm"),
+            Column("efficiency", "float64", np.concatenate(eff), unit="%"),
         ]
-        md = self.metadata(calib_type, prefix, schema, 1.0, start, det, calibcls=calibcls, extra=extra)
+        md = self.metadata(calib_type, start, det, extra=extra)
         self.table(self.path(calib_type, start, det), cols, md, quantity=True)
 
     def curve(
@@ -351,18 +328,14 @@ class Writer:
         mode: str = "DETECTOR",
     ) -> None:
         cols = [
-            ecsv.Column("wavelength", "float64", wave, unit="nm"),
-            ecsv.Column("efficiency", "float64", values, unit="%"),
+            Column("wavelength", "float64", wave, unit="nm"),
+            Column("efficiency", "float64", values, unit="%"),
         ]
         md = self.metadata(
             calib_type,
-            calib_type,
-            "",
-            1.0,
             start,
             det,
             filt,
-            calibcls=f"lsst.ip.isr.Intermediate{short}TransmissionCurve",
             extra={"MODE": mode, "TYPE": calib_type, "SOURCE": "obscal synthetic model"},
         )
         self.table(self.path(calib_type, start, det, filt), cols, md, quantity=True)
@@ -378,12 +351,8 @@ class Writer:
         kernel = -1.5e-8 / (1 + (x**2 + y**2) / 6.0) * (1 + self.rng.normal(0, 0.02))
         md = self.metadata(
             "bfk",
-            "bfk",
-            "Brighter-fatter kernel",
-            1.1,
             start,
             det,
-            calibcls="lsst.ip.isr.brighterFatterKernel.BrighterFatterKernel",
             extra={"LEVEL": "DETECTOR", "KERNEL_DX": size, "KERNEL_DY": size},
         )
         self.yaml(
@@ -414,9 +383,7 @@ class Writer:
             if "linearizer" in t:
                 self.linearizer(det, s.start)
             if "qe_curve" in t and det.purpose == "SCIENCE":
-                self.amp_curve(
-                    "qe_curve", det, s.start, "qe_curve", "obscal QE curve", None, {"MODE": "AMP", "TYPE": "QE"}
-                )
+                self.amp_curve("qe_curve", det, s.start, {"MODE": "AMP", "TYPE": "QE"})
             if "bfk" in t and det.purpose == "SCIENCE":
                 self.bfk(det, s.start)
             if "transmission_sensor" in t and det.purpose == "SCIENCE":

@@ -6,21 +6,19 @@ Type-specific checks live in each type's ``check`` method; both report through a
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from obscal.model.layout import PathInfo, parse_valid_start
+from obscal.model.identity import EDIT_HISTORY, closest, dirname, parse_edit_record
+from obscal.model.instants import format_iso, parse_metadata_instant
+from obscal.model.layout import PathInfo
 from obscal.model.problems import ParseError, Report, Severity
 
 if TYPE_CHECKING:
-    from obscal.calibtypes.camera import CameraView
     from obscal.model.calibration import Calibration
+    from obscal.model.camera import CameraView
     from obscal.model.document import Document
-
-#: Metadata key holding the manual-edit records.
-EDIT_HISTORY = "EDIT_HISTORY"
 
 
 @dataclass
@@ -74,14 +72,6 @@ class CheckContext:
 
     def row_line(self, row: int) -> int | None:
         return self.doc.line_of(["rows", row])
-
-
-def closest(word: str, known: set[str] | list[str]) -> str | None:
-    found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    if not found:
-        upper = {k.upper(): k for k in known}
-        found = [upper[word.upper()]] if word.upper() in upper else []
-    return found[0] if found else None
 
 
 def check_common(ctx: CheckContext, known_keys: set[str]) -> None:
@@ -199,7 +189,7 @@ def _check_detector(ctx: CheckContext) -> None:
             ctx.error(
                 "camera",
                 f"{key} {serial!r} does not match the serial of {det.name} valid at "
-                f"{info.valid_start.isoformat()} ({det.serial!r})",
+                f"{format_iso(info.valid_start)} ({det.serial!r})",
                 path=("metadata", key),
                 hint="was the sensor swapped? the camera description dated before this file says otherwise",
             )
@@ -232,7 +222,7 @@ def _check_filter(ctx: CheckContext) -> None:
             hint=f"add FILTER: <physical filter> (directory {info.filter!r})",
         )
         return
-    if value.lower().replace(" ", "_") != info.filter.lower():
+    if dirname(value) != info.filter.lower():
         ctx.error(
             "path", f"FILTER {value!r} does not match the filter directory {info.filter!r}", path=("metadata", "FILTER")
         )
@@ -250,15 +240,15 @@ def _check_calibdate(ctx: CheckContext) -> None:
     if not isinstance(value, str):
         return
     try:
-        when = parse_valid_start(value.rstrip("Z"))
-    except ParseError:
-        ctx.error("metadata", f"CALIBDATE {value!r} is not an ISO-8601 date", path=("metadata", "CALIBDATE"))
+        when = parse_metadata_instant(value, "CALIBDATE")
+    except ParseError as exc:
+        ctx.error("metadata", exc.message, path=("metadata", "CALIBDATE"))
         return
     if when != ctx.info.valid_start:
         ctx.strict_error(
             "validity",
             f"CALIBDATE {value!r} does not match the validity start in the file name "
-            f"({ctx.info.valid_start.isoformat()})",
+            f"({format_iso(ctx.info.valid_start)})",
             path=("metadata", "CALIBDATE"),
             hint="the file name is the validity start; CALIBDATE must say the same instant",
         )
@@ -270,15 +260,11 @@ def check_edit_history(ctx: CheckContext, now: datetime) -> None:
     if not isinstance(history, list):
         return
     for i, entry in enumerate(history):
-        if isinstance(entry, str):
-            date = entry.split("|", 1)[0].strip()
-            try:
-                when = datetime.fromisoformat(date.replace("Z", ""))
-            except ValueError:
-                continue
-            if when > now:
-                ctx.error(
-                    "edit-history",
-                    f"edit record #{i + 1} is dated in the future ({date})",
-                    path=("metadata", EDIT_HISTORY, i),
-                )
+        record = parse_edit_record(entry)
+        when = record.when if record is not None else None
+        if record is not None and when is not None and when > now:
+            ctx.error(
+                "edit-history",
+                f"edit record #{i + 1} is dated in the future ({record.date})",
+                path=("metadata", EDIT_HISTORY, i),
+            )

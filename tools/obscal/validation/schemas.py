@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +22,26 @@ HEADER_ID = "urn:obscal:schema:header:1.0"
 
 
 def schema_dir() -> Path:
-    """``schemas/`` of this repository (or ``$OBSCAL_SCHEMAS``)."""
+    """The directory of obscal's JSON Schemas.
+
+    ``$OBSCAL_SCHEMAS`` when set; else the copy shipped inside the installed package (``obscal/schemas``);
+    else, in a source checkout (editable install), the repository's top-level ``schemas/``.
+
+    Raises
+    ------
+    FileNotFoundError
+        None of these holds the schemas.
+    """
     env = os.environ.get("OBSCAL_SCHEMAS")
     candidates = [Path(env)] if env else []
+    candidates.append(Path(str(resources.files("obscal"))) / "schemas")
     candidates.append(Path(__file__).resolve().parents[3] / "schemas")
     for cand in candidates:
         if (cand / "header").is_dir():
             return cand
     raise FileNotFoundError(
-        "cannot find the obscal schemas directory; install obscal from its repository with "
-        "'pip install -e .' or set OBSCAL_SCHEMAS"
+        "cannot find the obscal schemas: reinstall obscal (pip install obscal, or pip install -e . in its "
+        "repository), or set OBSCAL_SCHEMAS to a schemas directory"
     )
 
 

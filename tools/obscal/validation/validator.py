@@ -1,119 +1,180 @@
-"""Validate a data package: find files -> parse -> schema -> semantic checks -> report.
+"""Validate a data package: find files -> parse -> schema -> semantic checks -> record (a one-way pipeline).
 
 Python API::
 
     from obscal import validate
-    report = validate(["obs_data"], profile="strict")
-    for problem in report.errors: ...
+    result = validate(["obs_data"], profile="strict")
+    for problem in result.errors: ...
+    for outcome in result.files: outcome.path, outcome.ok, outcome.calibration
+
+:meth:`Validator.iter_files` yields each file's outcome as it is checked, for callers that consume
+them one at a time; :meth:`Validator.run` collects them into a :class:`ValidationResult`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from obscal.model import registry, validity
 from obscal.model.calibration import Calibration
+from obscal.model.camera import CameraView
 from obscal.model.document import Document
 from obscal.model.formats import read_document
-from obscal.model.layout import PathInfo, discover, is_calibration_file, resolve
-from obscal.model.problems import ParseError, Report, Severity
+from obscal.model.instants import format_iso, parse_metadata_instant, utc_now
+from obscal.model.layout import PathInfo, is_calibration_file, resolve
+from obscal.model.problems import ParseError, Problem, Report, Severity
 from obscal.model.validity import Deprecation
-from obscal.store import deprecation
+from obscal.store import deprecation, provenance
+from obscal.store.cameras import CameraError, Cameras
+from obscal.store.entries import entry_on_disk
+from obscal.store.trees import discover
+from obscal.validation import records
 from obscal.validation.checks import CheckContext, check_common, check_edit_history
 from obscal.validation.schemas import SchemaSet, default_schemas
 
 PROFILES = ("strict", "compat")
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when below it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
+@dataclass
+class FileOutcome:
+    """One calibration file checked: where it is, what it is, the calibration read (None if unreadable)."""
+
+    path: Path
+    info: PathInfo | None
+    calibration: Calibration | None
+    ok: bool
+
+
+@dataclass
+class ValidationResult:
+    """Everything a validation run found: the problems, each file's outcome, each directory's validity entries."""
+
+    report: Report
+    files: list[FileOutcome] = field(default_factory=list)
+    #: The validity entries of each directory checked (its files and their siblings), by group key.
+    groups: dict[tuple, list[validity.Entry]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.report.errors
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.report.warnings
+
+    @property
+    def infos(self) -> list[Problem]:
+        return self.report.infos
+
+    @property
+    def files_checked(self) -> int:
+        return self.report.files_checked
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.report.problems
+
+
 class Validator:
-    """Checks files of one run; cameras are loaded once per instrument."""
+    """Checks the files of one run against schemas, the layout, the camera and their directory neighbours."""
 
     def __init__(self, profile: str = "strict", schemas: SchemaSet | None = None) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
         self.profile = profile
         self.schemas = schemas or default_schemas()
-        self.report = Report()
         self.types = registry.load_types()
         self.dims = registry.dimensions()
-        self.now = datetime.now(UTC).replace(tzinfo=None)
-        self._cameras: dict[tuple[str, str], list[tuple[datetime, object]]] = {}
-        self._camera_warned: set[tuple[str, str]] = set()
-        #: The calibrations read during :meth:`run`, by path (for callers that go on to use them).
-        self.calibrations: dict[Path, Calibration] = {}
-        #: The deprecation records met, by calibration path.
-        self.deprecations: dict[Path, Deprecation] = {}
-        #: The validity entries of each directory checked (its files and their siblings), by group.
-        self.groups: dict[tuple, list[validity.Entry]] = {}
+        self.now = utc_now()
+        self._cameras: dict[Path, Cameras] = {}
+        self._camera_reported: set[tuple[Path, str]] = set()
 
-    # -------------------------------------------------------------------------------- entry point
+    # -------------------------------------------------------------------------------- entry points
 
-    def run(self, paths: Iterable[str | Path]) -> Report:
+    def run(self, paths: Iterable[str | Path]) -> ValidationResult:
+        """Check every calibration under ``paths`` (files or directories); return what was found."""
+        result = ValidationResult(Report())
+        for outcome in self.iter_files(paths, result):
+            result.files.append(outcome)
+        return result
+
+    def iter_files(self, paths: Iterable[str | Path], result: ValidationResult) -> Iterator[FileOutcome]:
+        """Check file by file, yielding each outcome; problems go to ``result.report``.
+
+        The checks across files (sidecar records, validity ranges of each directory) run after the last
+        file and report into ``result`` too.
+        """
+        report = result.report
         paths = [Path(p) for p in paths]
-        located: list[tuple[Path, PathInfo]] = []
+        located: list[tuple[Path, PathInfo | None]] = []
         for path in discover(paths):
             try:
                 located.append((path, resolve(path, self.dims)))
             except ParseError as exc:
-                self.report.error(_display(path), "layout", exc.message, hint=exc.hint)
-                self.report.files_checked += 1
-        # Cameras first, so that every other file can be checked against the one valid at its date.
-        located.sort(key=lambda item: (item[1].calib_type != "camera", str(item[0])))
-        groups: dict[tuple, list[PathInfo]] = defaultdict(list)
+                report.error(display(path), "layout", exc.message, hint=exc.hint)
+                located.append((path, None))
+        deprecations = self._check_records(paths, [p for p, _ in located], report)
+        groups: dict[tuple, list[tuple[PathInfo, Calibration | None]]] = defaultdict(list)
         for path, info in located:
-            self.report.files_checked += 1
-            groups[info.group].append(info)
-            calib = self.check_file(path, info)
-            if calib is not None:
-                self.calibrations[path] = calib
-        self._check_sidecars(paths, [path for path, _ in located])
-        for infos in groups.values():
-            self._check_group(infos)
-        return self.report
+            report.files_checked += 1
+            if info is None:
+                yield FileOutcome(path, None, None, False)
+                continue
+            before = len(report.errors)
+            calib = self.check_file(path, info, report)
+            groups[info.group].append((info, calib))
+            yield FileOutcome(path, info, calib, len(report.errors) == before)
+        for members in groups.values():
+            result.groups[members[0][0].group] = self._check_group(members, deprecations, report)
 
-    def _check_sidecars(self, given: list[Path], calibrations: list[Path]) -> None:
-        """Provenance and deprecation sidecars: under the given paths, and beside the calibrations checked."""
-        from obscal.store import provenance, sidecars
-
-        for module in (provenance, deprecation):
+    def _check_records(self, given: list[Path], calibrations: list[Path], report: Report) -> dict[Path, Deprecation]:
+        """Provenance and deprecation records: under the given paths, and beside the calibrations checked."""
+        deprecations: dict[Path, Deprecation] = {}
+        for module, check in ((provenance, records.check_provenance), (deprecation, records.check_deprecation)):
             found = set(module.find(given))
             found |= {s for c in calibrations if (s := module.sidecar_of(c)).is_file()}
             for sidecar in sorted(found):
-                self.report.files_checked += 1
-                record = module.check(sidecar, self.schemas, self.report, _display(sidecar))
-                if module is deprecation and record is not None:
-                    for calibration in sidecars.calibrations_of(sidecar, deprecation.SUFFIX):
-                        self.deprecations[calibration] = record
+                report.files_checked += 1
+                record = check(sidecar, self.schemas, report, display(sidecar))
+                if module is deprecation and isinstance(record, Deprecation):
+                    stem = sidecar.name[: -len(deprecation.SUFFIX)]
+                    for calibration in calibrations:
+                        if calibration.parent == sidecar.parent and calibration.name.rsplit(".", 1)[0] == stem:
+                            deprecations[calibration] = record
+        return deprecations
 
     # -------------------------------------------------------------------------------- one file
 
-    def check_file(self, path: Path, info: PathInfo, doc: Document | None = None) -> Calibration | None:
-        """Check one file (``doc``: its parsed text when it is not on disk yet); report into ``self.report``."""
-        file = _display(path)
+    def check_file(self, path: Path, info: PathInfo, report: Report, doc: Document | None = None) -> Calibration | None:
+        """Check one file (``doc``: its parsed text when it is not on disk); report into ``report``."""
+        file = display(path)
         try:
             doc = doc or read_document(path)
-            cls = self.types[info.calib_type]
-            calib = cls.from_document(doc, info.calib_type)
+            calib = self.types[info.calib_type].from_document(doc, info.calib_type)
         except ParseError as exc:
-            self.report.error(file, "parse", exc.message, line=exc.line, pointer=exc.pointer, hint=exc.hint)
+            report.error(file, "parse", exc.message, line=exc.line, pointer=exc.pointer, hint=exc.hint)
             return None
-        camera = self._camera_for(info, file) if info.calib_type != "camera" else None
-        ctx = CheckContext(calib, doc, info, self.profile, camera, self.report, file)
-        schema = self._schema_for(ctx, doc)
+        camera = self._camera_for(info, file, report) if info.calib_type != "camera" else None
+        ctx = CheckContext(calib, doc, info, self.profile, camera, report, file)
+        schema = self._schema_for(ctx)
         if schema is None:
             return calib
-        structural_errors = self._check_schema(ctx, doc, schema)
-        if structural_errors:
+        if self._check_schema(ctx, doc, schema):
             return calib  # semantic checks assume a well-formed file
         check_common(ctx, self.schemas.metadata_keys(schema))
         check_edit_history(ctx, self.now)
@@ -121,11 +182,9 @@ class Validator:
             calib.check(ctx)
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             ctx.error("check", f"the values cannot be checked: {exc}")
-        if info.calib_type == "camera":
-            self._cameras.setdefault((str(info.root), info.instrument), []).append((info.valid_start, calib.view()))
         return calib
 
-    def _schema_for(self, ctx: CheckContext, doc: Document) -> dict | None:
+    def _schema_for(self, ctx: CheckContext) -> dict | None:
         calib, family = ctx.calib, ctx.calib.schema_family
         known = self.schemas.versions(family)
         version = calib.version
@@ -158,109 +217,113 @@ class Validator:
             errors += severity is Severity.ERROR and not issue.strict_only
             line = doc.line_of(list(issue.path)) or doc.line_of(list(issue.path[:1]))
             where = "/".join(str(p) for p in issue.path) or "file"
-            self.report.add(
-                ctx.file,
-                severity,
-                "schema",
-                f"{where}: {issue.message}",
-                line=line,
-                pointer=issue.pointer,
+            ctx.report.add(
+                ctx.file, severity, "schema", f"{where}: {issue.message}", line=line, pointer=issue.pointer,
                 hint=issue.hint,
-            )
+            )  # fmt: skip
         return errors
 
     # -------------------------------------------------------------------------------- cameras
 
-    def _load_cameras(self, info: PathInfo) -> None:
-        """Read the instrument's camera descriptions from disk when they were not among the paths."""
-        key = (str(info.root), info.instrument)
-        self._cameras[key] = []
-        from obscal.calibtypes.camera import CameraDescription
-
-        for path in sorted((info.root / info.instrument / "camera").glob("*.yaml")):
-            try:
-                cam = resolve(path, self.dims)
-                view = CameraDescription.from_document(read_document(path), "camera").view()
-            except (ParseError, KeyError, TypeError, ValueError) as exc:
-                self.report.error(
-                    _display(path),
-                    "camera",
-                    f"the camera description cannot be read: {exc}",
-                    hint="run obscal validate on it",
-                )
-                continue
-            self._cameras[key].append((cam.valid_start, view))
-
-    def _camera_for(self, info: PathInfo, file: str):
-        key = (str(info.root), info.instrument)
-        if key not in self._cameras:
-            self._load_cameras(info)
-        cameras = self._cameras.get(key)
-        if not cameras:
-            if key not in self._camera_warned:
-                self._camera_warned.add(key)
-                sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
-                self.report.add(
-                    (info.root / info.instrument).as_posix(),
-                    sev,
-                    "camera",
-                    f"no valid camera description for instrument {info.instrument!r}: "
-                    "detector, amplifier and filter checks are skipped",
-                    hint=f"add {info.instrument}/camera/<validStart>.yaml",
-                )
+    def _camera_for(self, info: PathInfo, file: str, report: Report) -> CameraView | None:
+        """The camera description valid at the file's start (the camera service), or None with a problem."""
+        cameras = self._cameras.setdefault(info.root, Cameras(info.root))
+        severity = Severity.ERROR if self.profile == "strict" else Severity.WARNING
+        try:
+            if not cameras.has_any(info.instrument):
+                if (info.root, info.instrument) not in self._camera_reported:
+                    self._camera_reported.add((info.root, info.instrument))
+                    report.add(
+                        (info.root / info.instrument).as_posix(), severity, "camera",
+                        f"no valid camera description for instrument {info.instrument!r}: "
+                        "detector, amplifier and filter checks are skipped",
+                        hint=f"add {info.instrument}/camera/<validStart>.yaml",
+                    )  # fmt: skip
+                return None
+            found = cameras.at(info.instrument, info.valid_start)
+        except CameraError as exc:
+            if (exc.path, "error") not in self._camera_reported:
+                self._camera_reported.add((exc.path, "error"))
+                report.error(display(exc.path), "camera", exc.message, hint=exc.hint)
             return None
-        chosen = None
-        for start, view in sorted(cameras, key=lambda c: c[0]):
-            if start <= info.valid_start:
-                chosen = view
-        if chosen is None:
-            first = min(c[0] for c in cameras)
-            sev = Severity.ERROR if self.profile == "strict" else Severity.WARNING
-            self.report.add(
-                file,
-                sev,
-                "camera",
-                f"no camera description is valid at {info.valid_start.isoformat()} "
-                f"(the first starts {first.isoformat()})",
-                hint="date the camera description earlier",
-            )
-        return chosen
+        if found is None:
+            why = cameras.timeline(info.instrument).lookup(info.valid_start).reason
+            report.add(
+                file, severity, "camera", f"no camera description is valid at {format_iso(info.valid_start)}: {why}",
+                hint="date a camera description earlier, or name a replacement for a deprecated one",
+            )  # fmt: skip
+            return None
+        return found.view
 
     # -------------------------------------------------------------------------------- across files
 
-    def _check_group(self, infos: list[PathInfo]) -> None:
+    def _check_group(
+        self, members: list[tuple[PathInfo, Calibration | None]], deprecations: dict[Path, Deprecation], report: Report
+    ) -> list[validity.Entry]:
         """The validity ranges of one directory: the files checked plus their siblings on disk."""
-        entries = [self._entry(info.path) for info in infos]
-        checked = {info.path.name for info in infos}
-        directory = infos[0].path.parent
-        siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p.name not in checked)
+        calibs = {info.path: calib for info, calib in members}
+        entries = [self._entry(info, calib, deprecations) for info, calib in members]
+        directory = members[0][0].path.parent
+        siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p not in calibs)
         for path in siblings:
             try:
-                entries.append(deprecation.entry_on_disk(path))
+                entries.append(entry_on_disk(path))
             except (ParseError, OSError):
                 continue  # reported when that file itself is validated
-        self.groups[infos[0].group] = entries
         for f in validity.check_group(entries):
             pointer = "/" + "/".join(f.pointer) if f.pointer else None
-            line = None
-            calib = self.calibrations.get(f.path)
-            if f.pointer and calib is not None and calib.source is not None:
-                line = calib.source.line_of(list(f.pointer))
-            self.report.add(_display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
+            calib = calibs.get(f.path)
+            line = calib.source.line_of(list(f.pointer)) if f.pointer and calib and calib.source else None
+            report.add(display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
+        return entries
 
-    def _entry(self, path: Path) -> validity.Entry:
+    @staticmethod
+    def _entry(info: PathInfo, calib: Calibration | None, deprecations: dict[Path, Deprecation]) -> validity.Entry:
         """The validity entry of a file checked in this run, from what the run has already read."""
         end = None
-        calib = self.calibrations.get(path)
-        if calib is not None:
+        value = calib.getMetadata().get("VALIDEND") if calib is not None else None
+        if value is not None:
             try:
-                value = calib.getMetadata().get("VALIDEND")
-                end = validity.parse_end(value) if value is not None else None
+                end = parse_metadata_instant(value, "VALIDEND")
             except ParseError:
                 end = None  # the schema check has reported it
-        return validity.Entry(path, validity.start_of(path), end, self.deprecations.get(path))
+        return validity.Entry(info.path, info.valid_start, end, deprecations.get(info.path))
 
 
-def validate(paths: Iterable[str | Path], profile: str = "strict") -> Report:
-    """Validate files and directories; return the :class:`Report` of every problem found."""
+def validate(paths: Iterable[str | Path], profile: str = "strict") -> ValidationResult:
+    """Validate files and directories.
+
+    Parameters
+    ----------
+    paths
+        Files and directories (walked) of a data package.
+    profile
+        ``strict`` (every DMTN-148 keyword and an edit history) or ``compat``.
+
+    Returns
+    -------
+    ValidationResult
+        Every problem found (``errors``, ``warnings``, ``infos``) and each file's outcome.
+
+    Raises
+    ------
+    ValueError
+        Unknown profile.
+    """
     return Validator(profile).run(paths)
+
+
+def validate_document(path: Path, doc: Document, profile: str = "strict") -> Report:
+    """Check one calibration that is not on disk yet (``doc``: its parsed text, ``path``: where it would go).
+
+    Raises
+    ------
+    ParseError
+        ``path`` is not a place in the package layout.
+    """
+    validator = Validator(profile)
+    report = Report()
+    info = resolve(path, validator.dims)
+    report.files_checked += 1
+    validator.check_file(path, info, report, doc)
+    return report

@@ -1,0 +1,51 @@
+"""Option definitions shared by the commands, so that each is spelled (and documented) once."""
+
+from __future__ import annotations
+
+import argparse
+
+from obscal.validation.validator import PROFILES
+
+EXIT_CODES = "Exit 0: success; 1: problems in the data (listed); 2: usage problem; 3: a bug in obscal (--traceback)."
+
+
+def add_profile(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="strict",
+        help="strict (default): every DMTN-148 keyword and an edit history; compat: what the LSST "
+        "pipelines accept today",
+    )
+
+
+def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json", "github")) -> None:
+    p.add_argument("--format", choices=choices, default="text", help=f"output format ({', '.join(choices)})")
+
+
+def add_verbose(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+
+
+def add_out(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (written all or nothing)")
+
+
+def add_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
+
+
+def add_as_of(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--as-of",
+        metavar="REV",
+        help="answer from the package as it stood at this git revision or tag (read from git, no checkout)",
+    )
+
+
+def add_identity(p: argparse.ArgumentParser, types: list[str]) -> None:
+    """Which directory of the package: instrument, type, and detector/filter where the type has them."""
+    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
+    p.add_argument("--type", required=True, choices=types, metavar="TYPE", help="calibration type: " + ", ".join(types))
+    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
+    p.add_argument("--filter", help="physical filter (per-filter types)")

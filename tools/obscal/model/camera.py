@@ -1,0 +1,114 @@
+"""The camera: detectors (id, name, serial, geometry), their amplifiers and the physical filters.
+
+Read from the dated camera description (:mod:`obscal.calibtypes.camera`); boxes are
+``{x0, y0, width, height}`` so that no inclusive/exclusive corner convention can be confused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from obscal.model.identity import dirname
+
+
+@dataclass(frozen=True)
+class Box:
+    x0: int
+    y0: int
+    width: int
+    height: int
+
+    @classmethod
+    def of(cls, d: dict) -> Box:
+        return cls(int(d["x0"]), int(d["y0"]), int(d["width"]), int(d["height"]))
+
+    def contains(self, other: Box) -> bool:
+        return (
+            other.x0 >= self.x0
+            and other.y0 >= self.y0
+            and other.x0 + other.width <= self.x0 + self.width
+            and other.y0 + other.height <= self.y0 + self.height
+        )
+
+    def overlaps(self, other: Box) -> bool:
+        return not (
+            other.x0 >= self.x0 + self.width
+            or self.x0 >= other.x0 + other.width
+            or other.y0 >= self.y0 + self.height
+            or self.y0 >= other.y0 + other.height
+        )
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+
+@dataclass(frozen=True)
+class Amplifier:
+    name: str
+    readout_order: int
+    bbox: Box
+
+
+@dataclass(frozen=True)
+class Detector:
+    id: int
+    name: str
+    serial: str
+    purpose: str
+    physical_type: str
+    bbox: Box
+    amplifiers: tuple[Amplifier, ...]
+
+    @property
+    def amp_names(self) -> list[str]:
+        """Amplifier names in readout order (the order of crosstalk matrices)."""
+        return [a.name for a in sorted(self.amplifiers, key=lambda a: a.readout_order)]
+
+
+class CameraView:
+    """Look-ups into one camera description."""
+
+    def __init__(self, content: dict) -> None:
+        self.name = content.get("name")
+        self.detectors: list[Detector] = []
+        for d in content.get("detectors") or []:
+            amps = tuple(
+                Amplifier(a["name"], int(a["readoutOrder"]), Box.of(a["bbox"])) for a in d.get("amplifiers") or []
+            )
+            self.detectors.append(
+                Detector(
+                    int(d["id"]),
+                    d["name"],
+                    str(d.get("serial", "")),
+                    d.get("purpose", "SCIENCE"),
+                    d.get("physicalType", ""),
+                    Box.of(d["bbox"]),
+                    amps,
+                )
+            )
+        self.filters: dict[str, dict] = {dirname(f["name"]): f for f in content.get("physicalFilters") or []}
+        self._by_dir = {dirname(d.name): d for d in self.detectors}
+        self._by_id = {d.id: d for d in self.detectors}
+
+    def detector_by_dir(self, name: str) -> Detector | None:
+        return self._by_dir.get(name.lower())
+
+    def detector_by_name(self, name: str) -> Detector | None:
+        return self._by_dir.get(dirname(name))
+
+    def detector_by_id(self, det_id: int) -> Detector | None:
+        return self._by_id.get(det_id)
+
+    def find_detector(self, key: str | int) -> Detector | None:
+        """A detector by id (an int, or a string of digits) or by name (any case, spaces or underscores)."""
+        text = str(key).strip()
+        if isinstance(key, int) or text.isdigit():
+            return self._by_id.get(int(text))
+        return self.detector_by_name(text)
+
+    def filter_by_dir(self, name: str) -> dict | None:
+        return self.filters.get(name.lower())
+
+    def detector_dirs(self) -> list[str]:
+        return sorted(self._by_dir)

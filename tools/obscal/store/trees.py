@@ -1,0 +1,99 @@
+"""Where a package's files come from: a directory on disk, or a commit read from git objects.
+
+Both answer the same three questions (which files, their bytes, which contain a string), so the
+package index, the camera service and lookups work the same on the working tree and on ``--as-of REV``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from obscal.model.layout import SIDECAR_SUFFIXES, is_calibration_file, sidecar_base
+
+if TYPE_CHECKING:
+    from obscal.store.git import GitRepo
+
+
+class Tree(Protocol):
+    """Files under a package root, by path relative to it (POSIX form)."""
+
+    def names(self, under: str = "") -> list[str]: ...
+
+    def read(self, rel: str) -> bytes: ...
+
+    def containing(self, needle: bytes, rels: list[str]) -> set[str]: ...
+
+
+class WorkTree:
+    """Files of a directory on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def names(self, under: str = "") -> list[str]:
+        """Every file below the root (or below ``under``, a relative directory), hidden ones left out, sorted."""
+        out = []
+        for dirpath, dirnames, filenames in os.walk(self.root / under if under else self.root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel = Path(dirpath).relative_to(self.root)
+            out.extend((rel / f).as_posix() for f in filenames if not f.startswith("."))
+        return sorted(out)
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of a file (raises ``OSError``)."""
+        return (self.root / rel).read_bytes()
+
+    def containing(self, needle: bytes, rels: list[str]) -> set[str]:
+        """Those of ``rels`` whose bytes contain ``needle``."""
+        return {rel for rel in rels if needle in self.read(rel)}
+
+
+class GitTree:
+    """Files of a directory as they are in a commit, read from git objects (no checkout)."""
+
+    def __init__(self, repo: GitRepo, commit: str, prefix: str) -> None:
+        self.repo, self.commit, self.prefix = repo, commit, prefix.strip("/")
+        self._blobs = repo.blobs(commit, self.prefix)
+
+    def names(self, under: str = "") -> list[str]:
+        """Every file of the commit below the prefix (or below ``under`` in it), hidden ones left out, sorted."""
+        return sorted(
+            r for r in self._blobs if r.startswith(under) and not any(p.startswith(".") for p in r.split("/"))
+        )
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of a file at the commit."""
+        return self.repo.read_blob(self._blobs[rel])
+
+    def containing(self, needle: bytes, rels: list[str]) -> set[str]:
+        """Those of ``rels`` whose bytes contain ``needle`` (one ``git grep``)."""
+        wanted = set(rels)
+        return {r for r in self.repo.grep(self.commit, self.prefix, needle) if r in wanted}
+
+
+def discover(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every calibration file under ``paths``, each once, in sorted order.
+
+    Files are taken as given, except sidecars (provenance, deprecation), which stand for the calibration
+    beside them: a changed sidecar changes what its calibration means, so that is what gets checked.
+    """
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found = []
+            for dirpath, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                found.extend(Path(dirpath, f) for f in filenames if is_calibration_file(f))
+            batch = sorted(found)
+        elif path.name.endswith(SIDECAR_SUFFIXES):
+            stem = sidecar_base(path.name)
+            batch = sorted(p for p in path.parent.glob(f"{stem}.*") if is_calibration_file(p.name))
+        else:
+            batch = [path]
+        for item in batch:
+            if item not in seen:
+                seen.add(item)
+                yield item
