@@ -391,9 +391,6 @@ class Writer:
                     "transmission_sensor",
                     det,
                     s.start,
-                    "transmission_sensor",
-                    "",
-                    "lsst.ip.isr.IntermediateSensorTransmissionCurve",
                     {"MODE": "AMP", "TYPE": "transmission_sensor"},
                 )
             for name, band in s.filters:
