@@ -107,7 +107,7 @@ def test_lookup_and_timeline_cli(package: Path) -> None:
     ok = lookup(package, "--detector R22_S00 --date 2024-03-01T12:00:00")
     assert ok.returncode == 0, ok.stderr
     assert "20240101T000000.ecsv" in ok.stdout and "valid    [2024-01-01T00:00:00Z, 2024-06-15T00:00:00Z)" in ok.stdout
-    assert "edits    2024-01-02 | obscal example generator" in ok.stdout
+    assert "edits    2024-01-02T09:30:00Z | obscal example generator" in ok.stdout
     none = lookup(package, "--detector 0 --date 2024-07-01 --format json")
     assert none.returncode == 1, none.stderr
     record = json.loads(none.stdout)

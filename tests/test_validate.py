@@ -92,14 +92,14 @@ CASES = [
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
-        "{EDIT_HISTORY: [2024-01-02 |",
-        "{EDIT_HISTORY: [2024/01/02 |",
+        "{EDIT_HISTORY: ['2024-01-02T09:30:00Z |",
+        "{EDIT_HISTORY: ['2024/01/02 |",
         "EDIT_HISTORY/0",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
-        "{EDIT_HISTORY: [2024-01-02 |",
-        "{EDIT_HISTORY: [2999-01-02 |",
+        "{EDIT_HISTORY: ['2024-01-02T09:30:00Z |",
+        "{EDIT_HISTORY: ['2999-01-02 |",
         "dated in the future",
     ),
     (
