@@ -233,7 +233,7 @@ def test_calibration_api_writes_and_reads_fits(tmp_path: Path) -> None:
 def test_camera_has_no_fits_form() -> None:
     camera = Calibration.readText(REPO / "obs_data/ExampleCam/camera/20240101T000000.yaml")
     with pytest.raises(ObscalError, match="no FITS form"):
-        camera.lsstTables()
+        camera.lsst_tables()
 
 
 # --------------------------------------------------------------------------- files from other software

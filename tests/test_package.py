@@ -34,7 +34,7 @@ def test_package_iterates_and_answers(package: Path) -> None:
         "20250301T000000.ecsv",
     ]
     assert pkg.lookup("ExampleCam", "transmission_optics", "2030-01-01").found is not None
-    assert pkg.camera("ExampleCam").detector_by_id(3).name == "R22_S11"
+    assert pkg.camera("ExampleCam").find_detector(3).name == "R22_S11"
 
 
 @pytest.mark.parametrize(

@@ -83,10 +83,10 @@ class BrighterFatterKernel(Calibration):
 
     # ------------------------------------------------------------------ LSST FITS layout
 
-    def lsstTables(self) -> LsstTables:  # noqa: N802
+    def lsst_tables(self) -> LsstTables:
         """HDU 1: one row per amplifier kernel (none at LEVEL DETECTOR); HDU 2: one row per detector kernel."""
         if self._content is None:
-            return super().lsstTables()
+            return super().lsst_tables()
         content, md = self._content, self._metadata
         kernels = content.get("ampKernels") if isinstance(content.get("ampKernels"), dict) else {}
         amps = list(kernels) if md.get("LEVEL", "AMP") != "DETECTOR" else []
@@ -115,7 +115,7 @@ class BrighterFatterKernel(Calibration):
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
         main = tables[0]
         amps = [str(a) for a in _columns.cells(main.column("AMPLIFIER"))]
         content: dict = {"metadata": metadata}

@@ -18,15 +18,6 @@ from obscal.model.table import Table
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
 
-MATRIX_COLUMNS = (
-    "CT_COEFFS",
-    "CT_ERRORS",
-    "CT_COUNTS",
-    "CT_VALID",
-    "CT_COEFFS_SQR",
-    "CT_ERRORS_SQR",
-    "CT_AMP_GAIN_RATIOS",
-)
 #: Largest plausible |coefficient|: crosstalk of more than a few percent means a wrong file or units.
 PLAUSIBLE = 0.05
 
@@ -124,10 +115,10 @@ class Crosstalk(Calibration):
 
     # ------------------------------------------------------------------ LSST FITS layout
 
-    def lsstTables(self) -> LsstTables:  # noqa: N802
+    def lsst_tables(self) -> LsstTables:
         """HDU 1: one row of flattened matrices; HDU 2 (only with inter-chip terms): one row per source."""
         if self._content is None:
-            return super().lsstTables()
+            return super().lsst_tables()
         content, md = self._content, self._metadata
         columns, refs = [], {}
         for key, name in YAML_KEYS:
@@ -149,9 +140,9 @@ class Crosstalk(Calibration):
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
         if len(tables) == 1:
-            return super().fromLsstTables(tables, metadata, dataset_type)
+            return super().from_lsst_tables(tables, metadata, dataset_type)
         main, inter = tables[0], tables[1]
         content: dict = {"metadata": metadata}
         for key, name in YAML_KEYS:

@@ -113,10 +113,10 @@ class Linearizer(Calibration):
 
     # ------------------------------------------------------------------ LSST FITS layout
 
-    def lsstTables(self) -> LsstTables:  # noqa: N802
+    def lsst_tables(self) -> LsstTables:
         """HDU 1: one row per amplifier; HDU 2 (only with a lookup table): one row per table row."""
         if self._content is None:
-            return super().lsstTables()
+            return super().lsst_tables()
         content, md = self._content, self._metadata
         amps = content.get("amplifiers") if isinstance(content.get("amplifiers"), dict) else {}
         names = list(amps)
@@ -153,9 +153,9 @@ class Linearizer(Calibration):
         return LsstTables(tables, refs)
 
     @classmethod
-    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
         if len(tables) == 1:
-            return super().fromLsstTables(tables, metadata, dataset_type)
+            return super().from_lsst_tables(tables, metadata, dataset_type)
         main = tables[0]
         names = [str(n) for n in _columns.cells(main.column("AMPLIFIER_NAME"))]
         amps: dict = {n: {} for n in names}

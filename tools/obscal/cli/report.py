@@ -7,8 +7,6 @@ from typing import TextIO
 
 from obscal.model.problems import Problem, Report
 
-FORMATS = ("text", "json", "github")
-
 
 def _where(p: Problem) -> str:
     return f"{p.file}:{p.line}" if p.line else p.file

@@ -252,14 +252,14 @@ def _record(calib: Calibration, lsst: LsstTables, codes: dict, exact: dict, sour
 
 def fits_bytes(calib: Calibration, stamps: Stamps | None = None, source_name: str | None = None) -> bytes:
     """The FITS file for ``calib`` as bytes (deterministic for the same input and stamps)."""
-    lsst = calib.lsstTables()
+    lsst = calib.lsst_tables()
     where = f"{source_name}: " if source_name else ""
     metadata = calib.getMetadata()
     clash = sorted(set(metadata) & set(METADATA_KEYS if stamps else ()))
-    if stamps and any(str(metadata[k]) != str(stamps.value(k)) for k in clash):
+    if stamps and any(str(metadata[k]) != str(stamps.values()[k]) for k in clash):
         raise ObscalError(
             f"{where}metadata key(s) {', '.join(clash)} disagree with the computed validity "
-            f"({', '.join(f'{k}={stamps.value(k)!r}' for k in clash)})"
+            f"({', '.join(f'{k}={stamps.values()[k]!r}' for k in clash)})"
         )
     meta_cards, codes = fitsheader.metadata_cards(metadata, where)
     exact: dict = {}
@@ -394,7 +394,7 @@ def _read(
     except ParseError as exc:
         raise ObscalError(f"{exc.message} (OBSTYPE {metadata.get('OBSTYPE')!r})") from None
     if record is None:
-        calib = target.fromLsstTables(tables, metadata, dataset_type)
+        calib = target.from_lsst_tables(tables, metadata, dataset_type)
     elif record["format"] == "ecsv":
         table = tables[0]
         table.ecsv_version = record.get("ecsv_version", "1.0")

@@ -121,16 +121,6 @@ class Calibration:
         """Set some keywords (added at the end when new)."""
         self._metadata.update(keys)
 
-    def stampStandardKeys(self) -> None:  # noqa: N802
-        """Set ``OBSTYPE``, ``<prefix>_SCHEMA``, ``<prefix>_VERSION`` and ``CALIBCLS`` to this class's values."""
-        prefix = self.schema_prefix(self.dataset_type)
-        md = self._metadata
-        md["OBSTYPE"] = self.expected_obstype(self.dataset_type)
-        md[f"{prefix}_SCHEMA"] = self.SCHEMA
-        md[f"{prefix}_VERSION"] = float(self.VERSION)
-        if self.calibcls_for(self.dataset_type):
-            md["CALIBCLS"] = self.calibcls_for(self.dataset_type)[0]
-
     @property
     def version(self) -> str | None:
         """The schema version the metadata declares (``"2.0"``), or None."""
@@ -269,7 +259,7 @@ class Calibration:
 
     # ------------------------------------------------------------------ FITS I/O
 
-    def lsstTables(self) -> LsstTables:  # noqa: N802
+    def lsst_tables(self) -> LsstTables:
         """The tables of the LSST FITS layout. Types kept as YAML override this to build them."""
         if not self.has_fits_form:
             raise ObscalError(f"{self.dataset_type} has no FITS form in the LSST layout")
@@ -278,7 +268,7 @@ class Calibration:
         return LsstTables(list(self._tables))
 
     @classmethod
-    def fromLsstTables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:  # noqa: N802
+    def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
         """Build from the LSST-layout tables of a FITS file written by other software."""
         if len(tables) != 1:
             raise ObscalError(f"a {dataset_type} FITS file has one table, this one has {len(tables)}")

@@ -97,9 +97,6 @@ class CameraView:
     def detector_by_name(self, name: str) -> Detector | None:
         return self._by_dir.get(dirname(name))
 
-    def detector_by_id(self, det_id: int) -> Detector | None:
-        return self._by_id.get(det_id)
-
     def find_detector(self, key: str | int) -> Detector | None:
         """A detector by id (an int, or a string of digits) or by name (any case, spaces or underscores)."""
         text = str(key).strip()

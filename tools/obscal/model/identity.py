@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 
 #: Metadata key holding the manual-edit records.
 EDIT_HISTORY = "EDIT_HISTORY"
-#: The DMTN-148 header keywords (``<P>`` is the type's schema prefix).
-STANDARD_KEYS = (
-    "OBSTYPE", "<P>_SCHEMA", "<P>_VERSION", "INSTRUME", "DETECTOR", "FILTER", "CALIB_ID",
-    "CALIB_CREATION_DATE", "CALIB_CREATION_TIME", "CALIBDATE",
-)  # fmt: skip
 #: Keys derived from a calibration's place and validity: whatever a source said is replaced.
 DERIVED_KEYS = ("CALIB_ID", "CALIBDATE", "VALIDSTART", "VALIDEND")
 #: Separates the fields of an edit record.

@@ -101,9 +101,6 @@ class Stamps:
         out["OBSCAL VERSION"] = __version__
         return out
 
-    def value(self, key: str) -> Any:
-        return self.values()[key]
-
     def history_lines(self) -> list[str]:
         lines = [f"obscal convert of {self.source} at commit {self.commit or '(none)'}"]
         if self.dirty:

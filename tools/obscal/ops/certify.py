@@ -41,9 +41,6 @@ from obscal.validation.validator import display, validate_document
 if TYPE_CHECKING:
     from obscal.model.camera import Detector
 
-#: What certify returns (the one result type of operations).
-Certification = OperationResult
-
 
 def certify(
     source: str | Path,
@@ -273,9 +270,10 @@ def _check_identity(
 
 
 def _text_format(src: Path, calib: Calibration) -> str:
-    suffix = src.suffix.lower().lstrip(".")
-    if suffix in ("ecsv", "yaml"):
-        return suffix
+    """The text format of the certified file: the source's when it is ECSV or YAML, else the type's default."""
+    fmt = formats.for_path(src)
+    if fmt is not None and fmt.name in ("ecsv", "yaml"):
+        return fmt.name
     return "ecsv" if calib.default_format == "ecsv" and len(calib.tables()) == 1 else "yaml"
 
 

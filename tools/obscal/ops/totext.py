@@ -26,6 +26,7 @@ from obscal.validation.validator import display
 
 
 def find_fits(paths: Iterable[Path]) -> list[Path]:
+    """The FITS files given, and those under the directories given (hidden ones left out)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -33,7 +34,7 @@ def find_fits(paths: Iterable[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.suffix.lower() in (".fits", ".fit", ".fts")
+                    if _is_fits(p)
                     and p.is_file()
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
@@ -68,7 +69,7 @@ def totext(sources: Iterable[str | Path], out: str | Path) -> OperationResult:
                 content = calib.source.fits
                 rel = _text_path(calib, content)
                 text_path = staging.path_for(rel)
-                fmt = rel.suffix.lstrip(".")
+                fmt = formats.for_path(rel).name  # type: ignore[union-attr] - a text name chosen below
                 text_path.write_text(calib.toText(fmt), encoding="utf-8")
                 if content.record is not None:
                     stamps = from_fits(content.stamp_cards, content.history, content.primary)
