@@ -288,7 +288,7 @@ def test_json_report_lists_every_problem(package: Path) -> None:
     edit(package / EX / "crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}")
     edit(package / EX / "defects/r22_s10/20240101T000000.ecsv", "{DETECTOR: 2}", "{DETECTOR: 0}")
     out = StringIO()
-    write_json(validate([package]), out)
+    write_json(validate([package]).report, out)
     doc = json.loads(out.getvalue())
     assert not doc["ok"]
     files = {Path(e["file"]).parts[-3] for e in doc["errors"]}

@@ -34,7 +34,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     report = validate(paths, profile=args.profile)
-    WRITERS[args.format](report, sys.stdout, verbose=args.verbose)
+    WRITERS[args.format](report.report, sys.stdout, verbose=args.verbose)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 

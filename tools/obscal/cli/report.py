@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from obscal.model.problems import Problem, Report
+from obscal.model.problems import Category, Problem, Report, Severity
 
 
 def _where(p: Problem) -> str:
@@ -14,17 +14,17 @@ def _where(p: Problem) -> str:
 
 def _text_line(p: Problem) -> str:
     key = f" [{p.pointer}]" if p.pointer else ""
-    out = f"{_where(p)}: {p.severity.value}: {p.message}{key} ({p.code})"
+    out = f"{_where(p)}: {p.severity.value}: {p.message}{key} ({p.code.value})"
     if p.hint:
         out += f"\n    -> {p.hint}"
     return out
 
 
 def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
-    deprecated = [p for p in report.infos if p.code == "deprecated"]
+    deprecated = report.of_category(Category.LIFECYCLE, Severity.INFO)
     sections = [("Errors", report.errors), ("Warnings", report.warnings), ("Deprecated", deprecated)]
     if verbose:
-        sections.append(("Information", [p for p in report.infos if p.code != "deprecated"]))
+        sections.append(("Information", [p for p in report.infos if p.code.category is not Category.LIFECYCLE]))
     for title, problems in sections:
         if problems:
             out.write(f"{title} ({len(problems)}):\n")
@@ -45,7 +45,7 @@ def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
         "errors": [p.as_dict() for p in report.errors],
         "warnings": [p.as_dict() for p in report.warnings],
         "info": [p.as_dict() for p in report.infos],
-        "deprecated": sorted({p.file for p in report.infos if p.code == "deprecated"}),
+        "deprecated": sorted({p.file for p in report.of_category(Category.LIFECYCLE, Severity.INFO)}),
     }
     json.dump(doc, out, indent=2)
     out.write("\n")
@@ -66,7 +66,7 @@ def write_github(report: Report, out: TextIO, verbose: bool = False) -> None:
             props = [f"file={_escape_property(p.file)}"]
             if p.line:
                 props.append(f"line={p.line}")
-            props.append(f"title={_escape_property('obscal ' + p.code)}")
+            props.append(f"title={_escape_property('obscal ' + p.code.value)}")
             message = p.message + (f" [{p.pointer}]" if p.pointer else "") + (f" -- {p.hint}" if p.hint else "")
             out.write(f"::{kind} {','.join(props)}::{_escape_data(message)}\n")
     out.write(

@@ -8,9 +8,72 @@ from pathlib import Path
 
 
 class Severity(StrEnum):
+    """How bad a problem is: an error fails the run (exit 1), a warning and an info note do not."""
+
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+class Category(StrEnum):
+    """What a problem is about; reports group by it."""
+
+    FILE = "file"  # where the file is and whether it can be read at all
+    CONTENT = "content"  # schema, metadata and the values of one calibration
+    VALIDITY = "validity"  # ranges across the files of a directory
+    LIFECYCLE = "lifecycle"  # deprecation
+    RECORD = "record"  # provenance and deprecation records
+    REPOSITORY = "repository"  # git state of the sources
+    OPERATION = "operation"  # a conversion, certification or export step
+
+
+class Code(StrEnum):
+    """Every problem code obscal reports (the stable, machine-readable part of a problem)."""
+
+    LAYOUT = "layout"
+    PARSE = "parse"
+    SCHEMA = "schema"
+    PATH = "path"
+    METADATA = "metadata"
+    UNKNOWN_KEY = "unknown-key"
+    EDIT_HISTORY = "edit-history"
+    CAMERA = "camera"
+    CHECK = "check"
+    DEFECTS = "defects"
+    CROSSTALK = "crosstalk"
+    LINEARIZER = "linearizer"
+    QE_CURVE = "qe_curve"
+    CURVE = "curve"
+    BFK = "bfk"
+    VALIDITY = "validity"
+    GAP = "gap"
+    DEPRECATED = "deprecated"
+    PROVENANCE = "provenance"
+    DEPRECATION = "deprecation"
+    DIRTY = "dirty"
+    CONVERT = "convert"
+    TOTEXT = "totext"
+    CERTIFY = "certify"
+
+    @property
+    def category(self) -> Category:
+        """The category a code belongs to."""
+        return _CATEGORY.get(self, Category.CONTENT)
+
+
+_CATEGORY = {
+    Code.LAYOUT: Category.FILE,
+    Code.PARSE: Category.FILE,
+    Code.VALIDITY: Category.VALIDITY,
+    Code.GAP: Category.VALIDITY,
+    Code.DEPRECATED: Category.LIFECYCLE,
+    Code.PROVENANCE: Category.RECORD,
+    Code.DEPRECATION: Category.RECORD,
+    Code.DIRTY: Category.REPOSITORY,
+    Code.CONVERT: Category.OPERATION,
+    Code.TOTEXT: Category.OPERATION,
+    Code.CERTIFY: Category.OPERATION,
+}
 
 
 @dataclass(frozen=True)
@@ -20,7 +83,7 @@ class Problem:
     file: str
     line: int | None
     severity: Severity
-    code: str
+    code: Code
     message: str
     pointer: str | None = None
     hint: str | None = None
@@ -30,7 +93,7 @@ class Problem:
             "file": self.file,
             "line": self.line,
             "severity": self.severity.value,
-            "code": self.code,
+            "code": self.code.value,
             "pointer": self.pointer,
             "message": self.message,
             "hint": self.hint,
@@ -67,22 +130,23 @@ class Report:
         self,
         file: str | Path,
         severity: Severity,
-        code: str,
+        code: Code | str,
         message: str,
         *,
         line: int | None = None,
         pointer: str | None = None,
         hint: str | None = None,
     ) -> None:
-        self.problems.append(Problem(str(file), line, severity, code, message, pointer, hint))
+        """Record a problem; ``code`` must be a :class:`Code` (or its value: ``ValueError`` otherwise)."""
+        self.problems.append(Problem(str(file), line, severity, Code(code), message, pointer, hint))
 
-    def error(self, file: str | Path, code: str, message: str, **kw) -> None:
+    def error(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
         self.add(file, Severity.ERROR, code, message, **kw)
 
-    def warning(self, file: str | Path, code: str, message: str, **kw) -> None:
+    def warning(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
         self.add(file, Severity.WARNING, code, message, **kw)
 
-    def info(self, file: str | Path, code: str, message: str, **kw) -> None:
+    def info(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
         self.add(file, Severity.INFO, code, message, **kw)
 
     def _of(self, severity: Severity) -> list[Problem]:
@@ -99,6 +163,13 @@ class Report:
     @property
     def infos(self) -> list[Problem]:
         return self._of(Severity.INFO)
+
+    def of_category(self, category: Category, severity: Severity | None = None) -> list[Problem]:
+        """The problems of one category (and severity), sorted."""
+        return sorted(
+            (p for p in self.problems if p.code.category is category and (severity is None or p.severity is severity)),
+            key=_sort_key,
+        )
 
     @property
     def ok(self) -> bool:

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from obscal.model.instants import format_iso as iso
-from obscal.model.problems import Severity
+from obscal.model.problems import Code, Severity
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class Finding:
 
     severity: Severity
     path: Path
-    code: str
+    code: Code
     message: str
     hint: str | None = None
     pointer: tuple = ()
@@ -175,7 +175,7 @@ def check_group(entries: Iterable[Entry]) -> list[Finding]:
             for e in same:
                 findings.append(
                     Finding(
-                        Severity.ERROR, e.path, "validity",
+                        Severity.ERROR, e.path, Code.VALIDITY,
                         f"{len(same)} files in one directory start at {iso(start)}: {names}",
                         "keep one file per validity start; delete or re-date the others",
                     )
@@ -189,7 +189,7 @@ def check_group(entries: Iterable[Entry]) -> list[Finding]:
         if end is not None and end <= e.start:
             findings.append(
                 Finding(
-                    Severity.ERROR, e.path, "validity",
+                    Severity.ERROR, e.path, Code.VALIDITY,
                     f"VALIDEND {iso(end)} is not after the validity start {iso(e.start)}: the range would be empty",
                     "VALIDEND is exclusive and must come after the start the file name gives", where,
                 )
@@ -197,7 +197,7 @@ def check_group(entries: Iterable[Entry]) -> list[Finding]:
         elif end is not None and nxt is not None and end > nxt.start:
             findings.append(
                 Finding(
-                    Severity.ERROR, e.path, "validity",
+                    Severity.ERROR, e.path, Code.VALIDITY,
                     f"VALIDEND {iso(end)} overlaps {nxt.path.name}, which starts at {iso(nxt.start)}: "
                     "two calibrations would be valid at once",
                     f"end this range at or before {iso(nxt.start)}, or remove VALIDEND", where,
@@ -207,7 +207,7 @@ def check_group(entries: Iterable[Entry]) -> list[Finding]:
             until = f"until {nxt.path.name} starts at {iso(nxt.start)}" if nxt else "onwards (no later file)"
             findings.append(
                 Finding(
-                    Severity.INFO, e.path, "gap",
+                    Severity.INFO, e.path, Code.GAP,
                     f"VALIDEND cuts the range at {iso(end)}: no calibration is valid from then {until}",
                     pointer=where,
                 )
@@ -219,13 +219,13 @@ def check_group(entries: Iterable[Entry]) -> list[Finding]:
 
 def _check_deprecation(e: Entry, by_name: dict[str, Entry], nxt: Entry | None) -> list[Finding]:
     assert e.deprecation is not None
-    out = [Finding(Severity.INFO, e.path, "deprecated", e.deprecation.summary())]
+    out = [Finding(Severity.INFO, e.path, Code.DEPRECATED, e.deprecation.summary())]
     name = e.deprecation.superseded_by
     if not name:
         until = f"until {nxt.path.name} starts at {iso(nxt.start)}" if nxt else "onwards"
         out.append(
             Finding(
-                Severity.INFO, e.path, "gap",
+                Severity.INFO, e.path, Code.GAP,
                 f"deprecated without a replacement: no calibration is valid from {iso(e.start)} {until}",
             )
         )  # fmt: skip
@@ -233,12 +233,12 @@ def _check_deprecation(e: Entry, by_name: dict[str, Entry], nxt: Entry | None) -
     target = by_name.get(name)
     if name == e.path.name:
         out.append(
-            Finding(Severity.ERROR, e.path, "deprecated", "the deprecation names the file itself as its replacement")
+            Finding(Severity.ERROR, e.path, Code.DEPRECATED, "the deprecation names the file itself as its replacement")
         )
     elif target is None:
         out.append(
             Finding(
-                Severity.ERROR, e.path, "deprecated",
+                Severity.ERROR, e.path, Code.DEPRECATED,
                 f"the replacement {name} is not a calibration file in this directory",
                 "a replacement must be in the same directory (same instrument, type, detector and filter)",
             )
@@ -247,7 +247,7 @@ def _check_deprecation(e: Entry, by_name: dict[str, Entry], nxt: Entry | None) -
         final = replacement_of(e, by_name)
         out.append(
             Finding(
-                Severity.ERROR, e.path, "deprecated",
+                Severity.ERROR, e.path, Code.DEPRECATED,
                 f"its replacement {name} is deprecated too",
                 f"name {final.path.name} (the replacement now in use) instead" if final
                 else "name a calibration that is not deprecated, or none",
