@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import shutil
 import subprocess
 import sys
@@ -31,6 +34,25 @@ def variants(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``obscal ARGS`` in this process (the real entry point, output captured), from ``cwd``."""
+    from obscal.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    before = Path.cwd()
+    os.chdir(cwd or REPO)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, --version, usage errors
+                code = exc.code if isinstance(exc.code, int) else 0
+    finally:
+        os.chdir(before)
+    return subprocess.CompletedProcess(["obscal", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m obscal ARGS`` as a separate process (for what only a real process shows)."""
     return subprocess.run(
         [sys.executable, "-m", "obscal", *args], capture_output=True, text=True, cwd=cwd or REPO, timeout=120
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from obscal.io.atomic import Staging
-from obscal.model import registry
+from obscal.model import formats, registry
 from obscal.model.calibration import Calibration
 from obscal.model.identity import edit_records
 from obscal.model.instants import format_fits_date, from_timestamp
@@ -173,7 +173,7 @@ def _convert_one(
         stamps.provenance = data
         stamps.provenance_source = str(PurePosixPath(rel).parent / sidecar.name) if rel else sidecar.name
         stamps.provenance_sha256 = hashlib.sha256(sidecar.read_bytes()).hexdigest()
-    target = staging.path_for(PurePosixPath(info.relpath).with_suffix(".fits"))
+    target = staging.path_for(PurePosixPath(info.relpath).with_suffix(formats.by_name("fits").suffixes[0]))
     try:
         calib.writeFits(target, stamps)
     except ObscalError as exc:

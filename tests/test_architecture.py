@@ -1,0 +1,203 @@
+"""The shape of the code: layers import one way, no cycles, formats are registered, the wheel is whole.
+
+These keep the restructure of issue 9 from eroding: a module that imports upwards, a new import cycle,
+a suffix test outside the format registry or a schema left out of the wheel fails here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import git
+import pytest
+
+from .conftest import REPO, commit
+
+PACKAGE = REPO / "tools" / "obscal"
+
+
+def test_import_contracts_are_kept() -> None:
+    """``[tool.importlinter]`` in pyproject.toml: cli -> ops -> validation -> store -> io -> calibtypes -> model."""
+    lint_imports = Path(sys.executable).parent / "lint-imports"  # import-linter's command, beside this python
+    ran = subprocess.run(
+        [str(lint_imports), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
+        cwd=REPO / "tools", capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "BROKEN" not in ran.stdout and ran.stdout.count("KEPT") >= 2
+
+
+def _cycles() -> list[list[str]]:
+    import grimp
+
+    graph = grimp.build_graph("obscal", exclude_type_checking_imports=True)
+    edges = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in edges[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(edges):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycle() -> None:
+    """Type-only imports (under TYPE_CHECKING) are left out: they do not run."""
+    assert _cycles() == []
+
+
+def test_layers_are_folders_a_newcomer_sees() -> None:
+    layers = {"model", "calibtypes", "io", "validation", "store", "ops", "cli", "testing"}
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("__")} == layers
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "_version.py"]
+
+
+def test_no_suffix_tests_outside_the_format_registry() -> None:
+    """Callers ask the registry which format a file is; only it (and a message) may look at suffixes."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel in ("model/formats.py", "io/__init__.py"):
+            continue
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if re.search(r"\.suffix\b.*(==|\bin\b)|\(\"\.(ecsv|yaml|json|fits)\"", line):
+                offenders.append(f"{rel}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_every_format_module_registered_and_complete() -> None:
+    from obscal.model import formats
+
+    names = {f.name for f in formats.all_formats()}
+    assert names == {"ecsv", "yaml", "json", "fits"}
+    for fmt in formats.all_formats():
+        module = fmt.implementation()
+        needed = ("load", "dump") if fmt.text else ("read", "write")
+        assert all(callable(getattr(module, name, None)) for name in needed), fmt.name
+        assert formats.for_path(f"x{fmt.suffixes[0]}") is fmt
+
+
+def test_every_type_has_its_schemas() -> None:
+    from obscal.model import registry
+    from obscal.validation.schemas import default_schemas
+
+    schemas = default_schemas()
+    for name, cls in registry.load_types().items():
+        assert cls.VERSION in schemas.versions(cls.schema_family), name
+
+
+# ------------------------------------------------------------------------------------------ packaging
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel built from this checkout, installed into a fresh virtual environment; its python."""
+    work = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(work / "dist"), str(REPO)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (work / "dist").glob("obscal-*.whl")
+    venv.create(work / "venv", with_pip=True)
+    python = work / "venv" / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "OBSCAL_SCHEMAS")}
+    done = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", str(wheel)], capture_output=True, text=True, timeout=900,
+        env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return python
+
+
+def test_wheel_ships_every_schema(installed_wheel: Path) -> None:
+    ran = subprocess.run(
+        [str(installed_wheel), "-c", "import obscal, pathlib; from obscal.validation.schemas import schema_dir; "
+         "d = schema_dir(); print(d); print(len(list(d.rglob('*.schema.json'))))"],
+        cwd=installed_wheel.parents[2], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    where, count = ran.stdout.split()
+    assert "site-packages" in where
+    assert int(count) == len(list((REPO / "schemas").rglob("*.schema.json")))
+
+
+def test_installed_wheel_validates_the_package(installed_wheel: Path, tmp_path: Path) -> None:
+    """From a directory outside the repository, with nothing of the checkout on the path."""
+    obscal = installed_wheel.parent / "obscal"
+    ran = subprocess.run(
+        [str(obscal), "validate", str(REPO / "obs_data")], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.strip().splitlines()[-1].startswith("OK:")
+    version = subprocess.run([str(obscal), "--version"], capture_output=True, text=True, timeout=60)
+    from importlib.metadata import version as installed
+
+    assert version.stdout.strip() == f"obscal {installed('obscal')}"
+
+
+# ------------------------------------------------------------------------------------------ conversion output
+
+
+def _conversion_digest(tmp_path: Path) -> str:
+    from obscal.ops.convert import convert
+
+    root = tmp_path / "pkg"
+    shutil.copytree(REPO / "obs_data", root / "obs_data")
+    repo = git.Repo.init(root)
+    commit(repo, "data", "2024-02-01T12:00:00+00:00")
+    result = convert([root / "obs_data"], tmp_path / "out")
+    assert result.ok, [p.message for p in result.report.errors]
+    lines = [
+        f"{p.relative_to(tmp_path / 'out').as_posix()} {hashlib.sha256(p.read_bytes()).hexdigest()}"
+        for p in sorted((tmp_path / "out").rglob("*.fits"))
+    ]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def test_conversion_output_is_pinned(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    digest = _conversion_digest(tmp_path)
+    expected = PINNED.get(version("obscal"))
+    assert expected is not None, f"no pinned digest for version {version('obscal')}: add {digest!r}"
+    assert digest == expected, f"the FITS bytes of obs_data changed (now {digest}); if intended, update PINNED"
+
+
+#: SHA-256 over the sorted (path, SHA-256) pairs of `obscal convert` of obs_data/, committed at a fixed
+#: time by a fixed author, by obscal version (the version is stamped into every file). It changes only
+#: when the FITS bytes do: a change to obs_data/, to what a conversion writes, or the version. When such
+#: a change is intended, put the new value here (the failure message prints it).
+PINNED = {"0.3.0": "2ae11793ceb9f0e0382ed0e391519f4007d72a7a8c7fc0c368b64a307b30d11a"}
