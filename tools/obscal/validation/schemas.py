@@ -76,7 +76,9 @@ class SchemaSet:
             self.paths[sid] = path
             info = schema.get("x-obscal", {})
             if "family" in info and "version" in info:
-                self.by_family.setdefault(info["family"], {})[info["version"]] = schema
+                # A schema may serve several versions whose content is the same (``versions``).
+                for version in info.get("versions", [info["version"]]):
+                    self.by_family.setdefault(info["family"], {})[version] = schema
         self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in self.by_id.items())
         self._validators: dict[str, Any] = {}
         self._metadata_keys: dict[str, set[str]] = {}
@@ -97,7 +99,9 @@ class SchemaSet:
     def check(self, schema: dict, instance: Any) -> Iterator[SchemaIssue]:
         """Yield the problems of ``instance`` against ``schema`` and its ``$defs/strict`` part."""
         sid = schema["$id"]
-        yield from self._issues(self.validator(sid), instance, strict_only=False)
+        family = schema.get("x-obscal", {}).get("family")
+        for issue in self._issues(self.validator(sid), instance, strict_only=False):
+            yield self._with_version_hint(family, issue)
         if "strict" in schema.get("$defs", {}):
             yield from self._issues(self.validator(f"{sid}#/$defs/strict"), instance, strict_only=True)
 
@@ -108,6 +112,19 @@ class SchemaSet:
             if error.context:
                 error = best_match(error.context) or error
             yield SchemaIssue(tuple(error.absolute_path), _message(error), _hint(error), strict_only)
+
+    def _with_version_hint(self, family: str | None, issue: SchemaIssue) -> SchemaIssue:
+        """For a key a version does not have, say which version added it (from the family's shared definitions)."""
+        match = re.match(r"^unexpected key\(s\) '([^']+)'", issue.message)
+        common = self.by_id.get(f"urn:obscal:schema:{family}:common") if family else None
+        if match is None or common is None:
+            return issue
+        for group in common.get("$defs", {}).values():
+            found = re.search(r"Since version (\d+\.\d+)", str(group.get(match.group(1), {}).get("description", "")))
+            if isinstance(group, dict) and found:
+                hint = f"{match.group(1)} was added in version {found.group(1)}: declare that version, or drop the key"
+                return SchemaIssue(issue.path, issue.message, hint, issue.strict_only)
+        return issue
 
     def metadata_keys(self, schema: dict) -> set[str]:
         """Every metadata key the type schema (and the shared header) knows."""
@@ -164,3 +181,38 @@ def _hint(error: Any) -> str | None:
 @cache
 def default_schemas() -> SchemaSet:
     return SchemaSet()
+
+
+#: Keys that do not change what a schema accepts; a released schema may change them.
+NON_SEMANTIC = frozenset({"title", "description", "examples", "$comment"})
+
+
+def _semantic(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _semantic(v) for k, v in sorted(node.items()) if k not in NON_SEMANTIC}
+    if isinstance(node, list):
+        return [_semantic(v) for v in node]
+    return node
+
+
+def semantic_digest(schemas: SchemaSet, sid: str) -> str:
+    """SHA-256 of what schema ``sid`` accepts: its content and every schema it refers to, less :data:`NON_SEMANTIC`.
+
+    Raises
+    ------
+    KeyError
+        ``sid`` (or a schema it refers to) is not in ``schemas``.
+    """
+    import hashlib
+
+    seen: dict[str, Any] = {}
+    todo = [sid]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen[current] = _semantic(schemas.by_id[current])
+        text = json.dumps(seen[current])
+        todo.extend(ref.split("#", 1)[0] for ref in re.findall(r'"\$ref": "(urn:[^"#]+)', text))
+    blob = json.dumps(sorted(seen.items()), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
