@@ -113,3 +113,14 @@ def test_a_version_has_only_what_it_added() -> None:
     ids = {SCHEMAS.get("linearizer", v)["$id"] for v in SCHEMAS.versions("linearizer")}
     assert len(ids) == len(SCHEMAS.versions("linearizer")) - 1  # 1.0 and 1.1 are one schema
     assert len({semantic_digest(SCHEMAS, sid) for sid in ids}) == len(ids)  # every schema accepts something else
+
+
+def test_a_yaml_key_of_a_later_version_is_refused_naming_the_version() -> None:
+    schema = SCHEMAS.get("crosstalk", "1.0")
+    metadata = dict(schema["examples"][0]["metadata"])
+    content = {"metadata": metadata, "coeffs": [0.0, 1e-4, 1e-4, 0.0], "coeffsSqr": [0.0, 0.0, 0.0, 0.0]}
+    issues = list(SCHEMAS.check(schema, content))
+    assert [(i.pointer, i.message) for i in issues] == [("/coeffsSqr", "unexpected key(s) 'coeffsSqr'")]
+    assert "added in version 1.1" in (issues[0].hint or "")
+    later = dict(content, metadata={**metadata, "CROSSTALK_VERSION": 1.1, "CROSSTALK_RATIOS_UNITS": "adu"})
+    assert not list(SCHEMAS.check(SCHEMAS.get("crosstalk", "1.1"), later))

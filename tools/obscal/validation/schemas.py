@@ -156,6 +156,8 @@ def _message(error: Any) -> str:
         return f"{_short(error.instance)} is not in the expected form"
     if v in ("minItems", "maxItems", "minLength", "maxLength"):
         return f"{_short(error.instance)} has {len(error.instance)} items; {v} is {val}"
+    if v == "not" and val == {} and error.absolute_path:  # a key the declared version does not have
+        return f"unexpected key(s) {str(error.absolute_path[-1])!r}"
     if v == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unexpected key(s) {', '.join(map(repr, extra))}"
