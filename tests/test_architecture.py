@@ -201,3 +201,48 @@ def test_conversion_output_is_pinned(tmp_path: Path) -> None:
 #: when the FITS bytes do: a change to obs_data/, to what a conversion writes, or the version. When such
 #: a change is intended, put the new value here (the failure message prints it).
 PINNED = {"0.3.0": "2ae11793ceb9f0e0382ed0e391519f4007d72a7a8c7fc0c368b64a307b30d11a"}
+
+
+# ------------------------------------------------------------------------------------------ documentation
+
+
+def _public_definitions() -> list[tuple[str, object]]:
+    import ast
+
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        found.append((f"{path.relative_to(PACKAGE)} (module)", tree))
+
+        def visit(node: object, prefix: str, path: Path = path) -> None:
+            for child in ast.iter_child_nodes(node):  # type: ignore[arg-type]
+                if isinstance(child, ast.ClassDef | ast.FunctionDef) and not child.name.startswith("_"):
+                    found.append((f"{path.relative_to(PACKAGE)}:{child.lineno} {prefix}{child.name}", child))
+                    if isinstance(child, ast.ClassDef):
+                        visit(child, f"{child.name}.")
+
+        visit(tree, "")
+    return found
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    import ast
+
+    missing = [name for name, node in _public_definitions() if not ast.get_docstring(node)]  # type: ignore[arg-type]
+    assert missing == []
+
+
+def test_api_entry_points_document_what_they_raise() -> None:
+    import inspect
+
+    import obscal
+    from obscal.model.calibration import Calibration
+
+    entry_points = [
+        obscal.validate, obscal.convert, obscal.totext, obscal.certify, obscal.deprecate, obscal.Package.open,
+        obscal.Package.lookup, obscal.Package.key, obscal.Package.file, obscal.Package.camera,
+        Calibration.readFits, Calibration.writeText, Calibration.toText,
+    ]  # fmt: skip
+    for function in entry_points:
+        doc = inspect.getdoc(function) or ""
+        assert "Raises\n------" in doc, function.__qualname__

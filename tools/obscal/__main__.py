@@ -1,3 +1,5 @@
+"""``python -m obscal``: the command line."""
+
 import sys
 
 from obscal.cli.main import main

@@ -11,7 +11,13 @@ from obscal.model.table import Column
 
 
 def array(value: Any, base: str, where: str) -> np.ndarray:
-    """``value`` (a YAML list, maybe nested) as a flat numpy array of ``base``."""
+    """``value`` (a YAML list, maybe nested) as a flat numpy array of ``base``.
+
+    Raises
+    ------
+    ObscalError
+        ``value`` is not a list of ``base`` values.
+    """
     try:
         return np.asarray(value if value is not None else [], dtype=np.bool_ if base == "bool" else base).ravel()
     except (TypeError, ValueError, OverflowError):
@@ -26,6 +32,7 @@ def vector(name: str, cells: list[np.ndarray], base: str) -> Column:
 
 
 def scalar(name: str, values: list, datatype: str) -> Column:
+    """A column of scalar values of ``datatype``."""
     if datatype == "string":
         return Column(name, "string", np.array([str(v) for v in values], dtype=str))
     return Column(name, datatype, np.asarray(values, dtype=np.bool_ if datatype == "bool" else datatype))

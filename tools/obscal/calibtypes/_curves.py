@@ -16,6 +16,7 @@ TOLERANCE = 0.01
 
 
 def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only: bool = False) -> None:
+    """Checks every curve type shares: wavelengths increasing and positive, efficiencies in range, units known."""
     table = ctx.calib.tables()[0]
     wave = table.column("wavelength")
     value = next((table.column(c) for c in value_columns if table.column(c) is not None), None)

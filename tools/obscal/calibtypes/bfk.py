@@ -29,6 +29,8 @@ AMP_KEYS = (
 
 
 class BrighterFatterKernel(Calibration):
+    """``bfk``: brighter-fatter kernels per amplifier or per detector (YAML; in FITS a detector-kernel table)."""
+
     dataset_types = ("bfk",)
     OBSTYPE = "bfk"
     SCHEMA = "Brighter-fatter kernel"
@@ -40,6 +42,7 @@ class BrighterFatterKernel(Calibration):
     default_format = "yaml"
 
     def check(self, ctx: CheckContext) -> None:
+        """Kernels square, of the declared size, one per amplifier of the detector, finite."""
         md, content = self.getMetadata(), self._content or {}
         dx, dy = md.get("KERNEL_DX"), md.get("KERNEL_DY")
         if not (isinstance(dx, int) and isinstance(dy, int)):
@@ -116,6 +119,7 @@ class BrighterFatterKernel(Calibration):
 
     @classmethod
     def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
+        """Build from the LSST layout written by other software (amplifier table, detector-kernel table)."""
         main = tables[0]
         amps = [str(a) for a in _columns.cells(main.column("AMPLIFIER"))]
         content: dict = {"metadata": metadata}

@@ -29,9 +29,11 @@ class CameraDescription(Calibration):
     has_fits_form = False
 
     def view(self) -> CameraView:
+        """The look-ups into this description (raises ``KeyError``/``ValueError`` on a malformed one)."""
         return CameraView(self.toDict())
 
     def check(self, ctx: CheckContext) -> None:
+        """Ids and names unique, amplifiers numbered in readout order, inside their detector and not overlapping."""
         try:
             view = self.view()
         except (KeyError, TypeError, ValueError) as exc:  # the schema reports the details

@@ -23,6 +23,8 @@ PLAUSIBLE = 0.05
 
 
 class Crosstalk(Calibration):
+    """``crosstalk``: the amplifier-to-amplifier crosstalk matrices of a detector (ECSV or YAML)."""
+
     dataset_types = ("crosstalk",)
     OBSTYPE = "CROSSTALK"
     SCHEMA = "Gen3 Crosstalk"
@@ -49,6 +51,7 @@ class Crosstalk(Calibration):
         return out
 
     def check(self, ctx: CheckContext) -> None:
+        """Sizes agree with NAMP and the camera, diagonals zero, coefficients plausible, inter-chip sources known."""
         md = self.getMetadata()
         namp = md.get("NAMP", (self._content or {}).get("nAmp"))
         if not isinstance(namp, int):
@@ -141,6 +144,7 @@ class Crosstalk(Calibration):
 
     @classmethod
     def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
+        """Build from the LSST layout written by other software (one row, and inter-chip rows)."""
         if len(tables) == 1:
             return super().from_lsst_tables(tables, metadata, dataset_type)
         main, inter = tables[0], tables[1]

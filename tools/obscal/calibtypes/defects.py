@@ -27,10 +27,12 @@ class Defects(Calibration):
 
     @classmethod
     def expected_obstype(cls, dataset_type: str) -> str:
+        """``defects`` or ``manual_defects``: OBSTYPE is the dataset type."""
         return dataset_type
 
     @property
     def version(self) -> str | None:
+        """The declared version; ``1.0`` for the pre-2020 'Simple' schema (``DEFECTS_SCHEMA_VERSION``)."""
         if "defects_VERSION" not in self._metadata and "DEFECTS_SCHEMA_VERSION" in self._metadata:
             return "1.0"  # the pre-2020 "Simple" schema
         return super().version
@@ -41,6 +43,7 @@ class Defects(Calibration):
         return np.column_stack([np.asarray(table[c], dtype=np.float64) for c in ("x0", "y0", "width", "height")])
 
     def check(self, ctx: CheckContext) -> None:
+        """Boxes integer, positive in extent, inside the detector."""
         table = self._tables[0] if self._tables else None
         if table is None or any(table.column(c) is None for c in ("x0", "y0", "width", "height")):
             return  # the schema reports missing columns

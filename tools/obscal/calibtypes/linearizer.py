@@ -43,6 +43,8 @@ def coefficient_problem(kind: str, coeffs: np.ndarray, table_rows: int | None) -
 
 
 class Linearizer(Calibration):
+    """``linearizer``: per-amplifier linearity corrections (ECSV table, or YAML with a lookup table)."""
+
     dataset_types = ("linearizer",)
     OBSTYPE = "LINEARIZER"
     SCHEMA = "Gen3 Linearizer"
@@ -72,6 +74,7 @@ class Linearizer(Calibration):
         return out
 
     def check(self, ctx: CheckContext) -> None:
+        """One entry per amplifier of the detector, known types, coefficients that fit the type and finite."""
         md = self.getMetadata()
         table_rows = None
         table_data = (self._content or {}).get("tableData")
@@ -154,6 +157,7 @@ class Linearizer(Calibration):
 
     @classmethod
     def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
+        """Build from the LSST layout written by other software (amplifier table, lookup table)."""
         if len(tables) == 1:
             return super().from_lsst_tables(tables, metadata, dataset_type)
         main = tables[0]

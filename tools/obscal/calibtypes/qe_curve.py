@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 
 class QECurve(Calibration):
+    """``qe_curve``: quantum efficiency per detector or per amplifier (meas_algorithms ``Curve``)."""
+
     dataset_types = ("qe_curve",)
     OBSTYPE = "qe_curve"
     SCHEMA = "obscal QE curve"
@@ -21,6 +23,7 @@ class QECurve(Calibration):
     # meas_algorithms picks the Curve subclass from MODE, so no CALIBCLS is written.
 
     def check(self, ctx: CheckContext) -> None:
+        """MODE agrees with the columns; the curve checks."""
         mode = self.getMetadata().get("MODE")
         table = self._tables[0] if self._tables else None
         if table is None:

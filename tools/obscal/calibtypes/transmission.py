@@ -22,23 +22,29 @@ class TransmissionCurve(Calibration):
 
     @classmethod
     def calibcls_for(cls, dataset_type: str) -> tuple[str, ...]:
+        """The LSST class names of this transmission curve (the short and the module path)."""
         return (
             f"lsst.ip.isr.Intermediate{cls.short}TransmissionCurve",
             f"lsst.ip.isr.transmissionCurve.Intermediate{cls.short}TransmissionCurve",
         )
 
     def check(self, ctx: CheckContext) -> None:
+        """The curve checks."""
         if self._tables:
             check_curve(ctx, ("efficiency", "throughput"))
 
 
 class OpticsTransmission(TransmissionCurve):
+    """``transmission_optics``: throughput of the optics, per instrument."""
+
     dataset_types = ("transmission_optics",)
     OBSTYPE = "transmission_optics"
     short = "Optics"
 
 
 class FilterTransmission(TransmissionCurve):
+    """``transmission_filter``: throughput of a physical filter."""
+
     dataset_types = ("transmission_filter",)
     OBSTYPE = "transmission_filter"
     dimensions = ("physical_filter",)
@@ -46,6 +52,8 @@ class FilterTransmission(TransmissionCurve):
 
 
 class FilterDetectorTransmission(TransmissionCurve):
+    """``transmission_filter_detector``: a filter's throughput per detector."""
+
     dataset_types = ("transmission_filter_detector",)
     OBSTYPE = "transmission_filter_detector"
     dimensions = ("detector", "physical_filter")
@@ -53,6 +61,8 @@ class FilterDetectorTransmission(TransmissionCurve):
 
 
 class SensorTransmission(TransmissionCurve):
+    """``transmission_sensor``: a detector's response per amplifier."""
+
     dataset_types = ("transmission_sensor",)
     OBSTYPE = "transmission_sensor"
     dimensions = ("detector",)
@@ -60,12 +70,16 @@ class SensorTransmission(TransmissionCurve):
 
 
 class AtmosphereTransmission(TransmissionCurve):
+    """``transmission_atmosphere``: a standard atmosphere."""
+
     dataset_types = ("transmission_atmosphere",)
     OBSTYPE = "transmission_atmosphere"
     short = "Atmosphere"
 
 
 class SystemTransmission(TransmissionCurve):
+    """``transmission_system``: the whole system per detector and filter."""
+
     dataset_types = ("transmission_system",)
     OBSTYPE = "transmission_system"
     dimensions = ("detector", "physical_filter")

@@ -26,6 +26,7 @@ def _default_data() -> list[str]:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """``obscal validate``."""
     from obscal.cli.report import WRITERS
     from obscal.validation.validator import validate
 
@@ -53,6 +54,7 @@ def _print_result(result: Result, verb: str, out: str, fmt: str, verbose: bool) 
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
+    """``obscal convert``."""
     from obscal.ops.convert import convert
 
     result = convert(
@@ -62,12 +64,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_totext(args: argparse.Namespace) -> int:
+    """``obscal totext``."""
     from obscal.ops.totext import totext
 
     return _print_result(totext(args.paths, args.out), "wrote", args.out, args.format, args.verbose)
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
+    """``obscal lookup``."""
     from obscal.cli.views import answer_text
     from obscal.ops.lookup import lookup
 
@@ -82,6 +86,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
+    """``obscal timeline``."""
     from obscal.cli.views import timeline_text
     from obscal.ops.lookup import timeline
 
@@ -96,6 +101,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def cmd_deprecate(args: argparse.Namespace) -> int:
+    """``obscal deprecate``."""
     from obscal.ops.deprecate import deprecate
 
     written = deprecate(args.path, args.reason, superseded_by=args.superseded_by, author=args.author)
@@ -107,6 +113,7 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 
 def cmd_certify(args: argparse.Namespace) -> int:
+    """``obscal certify``."""
     from obscal.cli.report import WRITERS
     from obscal.ops.certify import certify
 
@@ -138,6 +145,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
 
     types = sorted(registry.load_types())

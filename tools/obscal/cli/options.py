@@ -10,6 +10,7 @@ EXIT_CODES = "Exit 0: success; 1: problems in the data (listed); 2: usage proble
 
 
 def add_profile(p: argparse.ArgumentParser) -> None:
+    """``--profile strict|compat``."""
     p.add_argument(
         "--profile",
         choices=PROFILES,
@@ -20,22 +21,27 @@ def add_profile(p: argparse.ArgumentParser) -> None:
 
 
 def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "json", "github")) -> None:
+    """``--format`` with the given choices."""
     p.add_argument("--format", choices=choices, default="text", help=f"output format ({', '.join(choices)})")
 
 
 def add_verbose(p: argparse.ArgumentParser) -> None:
+    """``-v/--verbose``."""
     p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
 
 
 def add_out(p: argparse.ArgumentParser) -> None:
+    """``--out DIR`` (required)."""
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (written all or nothing)")
 
 
 def add_root(p: argparse.ArgumentParser) -> None:
+    """``--root DIR``, the data package."""
     p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
 
 
 def add_as_of(p: argparse.ArgumentParser) -> None:
+    """``--as-of REV``."""
     p.add_argument(
         "--as-of",
         metavar="REV",

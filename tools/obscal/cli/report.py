@@ -21,6 +21,7 @@ def _text_line(p: Problem) -> str:
 
 
 def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
+    """The report for people: errors, warnings, deprecations (information with ``verbose``), then a summary."""
     deprecated = report.of_category(Category.LIFECYCLE, Severity.INFO)
     sections = [("Errors", report.errors), ("Warnings", report.warnings), ("Deprecated", deprecated)]
     if verbose:
@@ -39,6 +40,7 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
 
 
 def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
+    """The report as one JSON document."""
     doc = {
         "ok": report.ok,
         "files_checked": report.files_checked,

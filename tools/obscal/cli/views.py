@@ -6,6 +6,7 @@ from pathlib import Path
 
 
 def answer_text(record: dict) -> str:
+    """A lookup record (:func:`obscal.ops.lookup.answer_record`) for people."""
     what = " ".join(str(x) for x in (record["instrument"], record["type"], record["detector"], record["filter"]) if x)
     head = f"{what} at {record['date']}" + (f" (as of {record['as_of']['rev']})" if record["as_of"] else "") + ":"
     lines = [head]
@@ -35,6 +36,7 @@ def answer_text(record: dict) -> str:
 
 
 def timeline_text(rows: list[dict]) -> str:
+    """Timeline rows (:func:`obscal.ops.lookup.timeline_rows`) as an aligned table."""
     header = ("TYPE", "DETECTOR", "FILTER", "START", "END", "FILE", "NOTE")
     table = [header] + [
         (

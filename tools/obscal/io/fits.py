@@ -251,7 +251,14 @@ def _record(calib: Calibration, lsst: LsstTables, codes: dict, exact: dict, sour
 
 
 def fits_bytes(calib: Calibration, stamps: Stamps | None = None, source_name: str | None = None) -> bytes:
-    """The FITS file for ``calib`` as bytes (deterministic for the same input and stamps)."""
+    """The FITS file for ``calib`` as bytes (deterministic for the same input and stamps).
+
+    Raises
+    ------
+    ObscalError
+        The calibration has no FITS form, a metadata key or value cannot be a card, or a metadata
+        ``VALIDSTART``/``VALIDEND`` disagrees with the computed validity.
+    """
     lsst = calib.lsst_tables()
     where = f"{source_name}: " if source_name else ""
     metadata = calib.getMetadata()
@@ -343,6 +350,7 @@ def read(cls: type[Calibration], path: Path, dataset_type: str | None = None) ->
 def read_full(
     cls: type[Calibration], path: Path | io.BytesIO, dataset_type: str | None = None
 ) -> tuple[Calibration, FitsContent]:
+    """Read a FITS calibration and what it holds besides (raises ``ObscalError`` as :func:`read`)."""
     name = path if isinstance(path, Path) else "<memory>"
     try:
         with warnings.catch_warnings():

@@ -40,6 +40,7 @@ INT64 = (-(2**63), 2**63)
 
 
 def is_reserved(key: str) -> bool:
+    """Whether ``key`` is a FITS structure keyword (or an obscal stamp) that metadata cannot use."""
     return bool(_RESERVED.match(key))
 
 

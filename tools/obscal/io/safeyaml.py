@@ -153,7 +153,13 @@ _CalibLoader.add_constructor(None, _refuse_tag)
 
 
 def parse(text: str, line_offset: int = 0) -> tuple[Any, LineIndex]:
-    """Parse one YAML document safely; return the data and the index of key lines."""
+    """Parse one YAML document safely; return the data and the index of key lines.
+
+    Raises
+    ------
+    ParseError
+        Invalid YAML, an alias, a merge key, a duplicate key or a tag that is not data-only (with the line).
+    """
     loader = _CalibLoader(text)
     loader.line_index = LineIndex(line_offset)
     try:

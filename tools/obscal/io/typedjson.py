@@ -67,6 +67,7 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str) -> Any:
+    """The inverse of :func:`dumps`."""
     return decode(json.loads(text))
 
 

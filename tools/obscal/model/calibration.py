@@ -88,6 +88,7 @@ class Calibration:
 
     @classmethod
     def expected_obstype(cls, dataset_type: str) -> str:
+        """``OBSTYPE`` as the LSST class writes it for ``dataset_type``."""
         return cls.OBSTYPE
 
     @classmethod
@@ -97,10 +98,12 @@ class Calibration:
 
     @classmethod
     def dimensions_of(cls, dataset_type: str) -> tuple[str, ...]:
+        """The dimensions of ``dataset_type`` beyond the instrument."""
         return cls.dimensions
 
     @classmethod
     def calibcls_for(cls, dataset_type: str) -> tuple[str, ...]:
+        """Accepted ``CALIBCLS`` values for ``dataset_type`` (the first is the one written)."""
         return cls.CALIBCLS
 
     # ------------------------------------------------------------------ metadata
@@ -199,7 +202,15 @@ class Calibration:
         return chosen.implementation().dump(self)
 
     def writeText(self, path: str | Path) -> Path:  # noqa: N802
-        """Write the text form (format chosen by the file name) atomically."""
+        """Write the text form (format chosen by the file name) atomically.
+
+        Raises
+        ------
+        ObscalError
+            The name is not a text calibration file name.
+        ValueError
+            The calibration cannot be written in that format (several tables as ECSV).
+        """
         path = Path(path)
         fmt = formats.for_path(path)
         if fmt is None or not fmt.text:
@@ -260,7 +271,13 @@ class Calibration:
     # ------------------------------------------------------------------ FITS I/O
 
     def lsst_tables(self) -> LsstTables:
-        """The tables of the LSST FITS layout. Types kept as YAML override this to build them."""
+        """The tables of the LSST FITS layout. Types kept as YAML override this to build them.
+
+        Raises
+        ------
+        ObscalError
+            The type has no FITS form (the camera), or a YAML-form calibration has no table layout.
+        """
         if not self.has_fits_form:
             raise ObscalError(f"{self.dataset_type} has no FITS form in the LSST layout")
         if not self._tables:
@@ -269,7 +286,13 @@ class Calibration:
 
     @classmethod
     def from_lsst_tables(cls, tables: list[Table], metadata: dict, dataset_type: str) -> Calibration:
-        """Build from the LSST-layout tables of a FITS file written by other software."""
+        """Build from the LSST-layout tables of a FITS file written by other software.
+
+        Raises
+        ------
+        ObscalError
+            The number of tables is not what the type's layout has.
+        """
         if len(tables) != 1:
             raise ObscalError(f"a {dataset_type} FITS file has one table, this one has {len(tables)}")
         return cls(metadata, tables=tables, dataset_type=dataset_type)

@@ -13,6 +13,8 @@ from obscal.model.identity import dirname
 
 @dataclass(frozen=True)
 class Box:
+    """A pixel box: 0-based lower-left corner and extent."""
+
     x0: int
     y0: int
     width: int
@@ -20,9 +22,11 @@ class Box:
 
     @classmethod
     def of(cls, d: dict) -> Box:
+        """A box from its ``{x0, y0, width, height}`` mapping."""
         return cls(int(d["x0"]), int(d["y0"]), int(d["width"]), int(d["height"]))
 
     def contains(self, other: Box) -> bool:
+        """Whether ``other`` lies inside this box."""
         return (
             other.x0 >= self.x0
             and other.y0 >= self.y0
@@ -31,6 +35,7 @@ class Box:
         )
 
     def overlaps(self, other: Box) -> bool:
+        """Whether the two boxes share a pixel."""
         return not (
             other.x0 >= self.x0 + self.width
             or self.x0 >= other.x0 + other.width
@@ -40,11 +45,14 @@ class Box:
 
     @property
     def area(self) -> int:
+        """Pixels in the box."""
         return self.width * self.height
 
 
 @dataclass(frozen=True)
 class Amplifier:
+    """An amplifier: its name, readout order and data box in the assembled detector."""
+
     name: str
     readout_order: int
     bbox: Box
@@ -52,6 +60,8 @@ class Amplifier:
 
 @dataclass(frozen=True)
 class Detector:
+    """A detector: id, name, serial, purpose, type, box and amplifiers."""
+
     id: int
     name: str
     serial: str
@@ -92,9 +102,11 @@ class CameraView:
         self._by_id = {d.id: d for d in self.detectors}
 
     def detector_by_dir(self, name: str) -> Detector | None:
+        """The detector whose directory name (lower case) is ``name``."""
         return self._by_dir.get(name.lower())
 
     def detector_by_name(self, name: str) -> Detector | None:
+        """The detector called ``name`` (any case, spaces or underscores)."""
         return self._by_dir.get(dirname(name))
 
     def find_detector(self, key: str | int) -> Detector | None:
@@ -105,7 +117,9 @@ class CameraView:
         return self.detector_by_name(text)
 
     def filter_by_dir(self, name: str) -> dict | None:
+        """The physical filter whose directory name is ``name``."""
         return self.filters.get(name.lower())
 
     def detector_dirs(self) -> list[str]:
+        """Every detector's directory name, sorted."""
         return sorted(self._by_dir)

@@ -37,6 +37,7 @@ class PathInfo:
 
     @property
     def relpath(self) -> str:
+        """The path relative to the data root, POSIX form."""
         return self.path.relative_to(self.root).as_posix()
 
 

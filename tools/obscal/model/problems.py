@@ -89,6 +89,7 @@ class Problem:
     hint: str | None = None
 
     def as_dict(self) -> dict:
+        """The problem as plain data (JSON output)."""
         return {
             "file": self.file,
             "line": self.line,
@@ -141,12 +142,15 @@ class Report:
         self.problems.append(Problem(str(file), line, severity, Code(code), message, pointer, hint))
 
     def error(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
+        """Record an error."""
         self.add(file, Severity.ERROR, code, message, **kw)
 
     def warning(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
+        """Record a warning."""
         self.add(file, Severity.WARNING, code, message, **kw)
 
     def info(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
+        """Record an information note."""
         self.add(file, Severity.INFO, code, message, **kw)
 
     def _of(self, severity: Severity) -> list[Problem]:
@@ -154,14 +158,17 @@ class Report:
 
     @property
     def errors(self) -> list[Problem]:
+        """The errors, sorted by file, line and code."""
         return self._of(Severity.ERROR)
 
     @property
     def warnings(self) -> list[Problem]:
+        """The warnings, sorted."""
         return self._of(Severity.WARNING)
 
     @property
     def infos(self) -> list[Problem]:
+        """The information notes, sorted."""
         return self._of(Severity.INFO)
 
     def of_category(self, category: Category, severity: Severity | None = None) -> list[Problem]:
@@ -173,4 +180,5 @@ class Report:
 
     @property
     def ok(self) -> bool:
+        """Whether no error was recorded."""
         return not any(p.severity is Severity.ERROR for p in self.problems)

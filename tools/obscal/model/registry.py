@@ -19,6 +19,7 @@ _loaded = False
 
 
 def register(cls: type[Calibration]) -> None:
+    """Add a calibration class for its dataset types (done by subclassing; raises ``RuntimeError`` on a clash)."""
     for name in cls.dataset_types:
         if name in _BY_DATASET_TYPE and _BY_DATASET_TYPE[name] is not cls:
             raise RuntimeError(f"dataset type {name!r} is registered twice")
@@ -37,16 +38,20 @@ def load_types() -> dict[str, type[Calibration]]:
 
 
 def for_dataset_type(name: str) -> type[Calibration] | None:
+    """The class of a dataset type, or None."""
     return load_types().get(name)
 
 
 def dimensions() -> dict[str, tuple[str, ...]]:
+    """Dataset type -> its dimensions beyond the instrument."""
     return {name: cls.dimensions_of(name) for name, cls in load_types().items()}
 
 
 def for_calibcls(calibcls: str) -> list[tuple[str, type[Calibration]]]:
+    """The dataset types (and classes) a ``CALIBCLS`` value names."""
     return [(n, c) for n, c in load_types().items() if calibcls in c.calibcls_for(n)]
 
 
 def for_obstype(obstype: str) -> list[tuple[str, type[Calibration]]]:
+    """The dataset types (and classes) an ``OBSTYPE`` names (case ignored)."""
     return [(n, c) for n, c in load_types().items() if c.expected_obstype(n).lower() == obstype.lower()]

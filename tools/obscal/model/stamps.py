@@ -57,6 +57,7 @@ class CommitInfo:
     subject: str
 
     def line(self) -> str:
+        """One line for HISTORY cards: short SHA, date, author, subject."""
         return f"{self.sha[:12]} {self.date} {self.author}: {self.subject}"
 
 
@@ -82,6 +83,7 @@ class Stamps:
     also_valid: list[str] = field(default_factory=list)
 
     def values(self) -> dict[str, Any]:
+        """The stamp keywords and their values, in the order they are written."""
         out: dict[str, Any] = {
             "VALIDSTART": self.valid_start,
             "VALIDEND": self.valid_end,
@@ -102,6 +104,7 @@ class Stamps:
         return out
 
     def history_lines(self) -> list[str]:
+        """The HISTORY lines (ASCII, wrapped at 72): the conversion, the edit records, the git history."""
         lines = [f"obscal convert of {self.source} at commit {self.commit or '(none)'}"]
         if self.dirty:
             lines.append("WARNING: the source had uncommitted changes when converted")

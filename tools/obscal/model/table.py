@@ -37,9 +37,11 @@ class Column:
 
     @property
     def is_array(self) -> bool:
+        """Whether the cells are arrays (a numeric ``subtype``)."""
         return self.subtype is not None and SUBTYPE.match(self.subtype) is not None and self.subtype != "json"
 
     def declaration(self) -> dict:
+        """The column's ECSV declaration."""
         out: dict = {"name": self.name}
         if self.unit is not None:
             out["unit"] = self.unit
@@ -70,9 +72,11 @@ class Table:
 
     @property
     def colnames(self) -> list[str]:
+        """The column names in order."""
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column | None:
+        """The column called ``name``, or None."""
         for col in self.columns:
             if col.name == name:
                 return col
@@ -85,4 +89,5 @@ class Table:
         return col.data
 
     def meta_line(self, key: str) -> int | None:
+        """The line of a metadata key in the file read, or None."""
         return self.lines.line_of(self.header, ["meta", key]) if self.lines and self.header else None

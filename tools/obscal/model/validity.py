@@ -36,6 +36,7 @@ class Deprecation:
     superseded_by: str | None = None
 
     def summary(self) -> str:
+        """The record in one line."""
         out = f"deprecated {self.date} by {self.author}: {self.reason}"
         return out + (f" (superseded by {self.superseded_by})" if self.superseded_by else "")
 
@@ -51,6 +52,7 @@ class Entry:
 
     @property
     def deprecated(self) -> bool:
+        """Whether the file carries a deprecation record."""
         return self.deprecation is not None
 
 
@@ -71,6 +73,7 @@ class ValidityRange:
 
     @property
     def start_iso(self) -> str:
+        """The start in ISO form."""
         return iso(self.start)
 
     @property
@@ -79,9 +82,11 @@ class ValidityRange:
         return iso(self.end) if self.end is not None else ""
 
     def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` is in ``[start, end)``."""
         return self.start <= moment and (self.end is None or moment < self.end)
 
     def describe(self) -> str:
+        """``[start, end)`` in words (``open`` for no end)."""
         return f"[{self.start_iso}, {self.end_iso or 'open'})"
 
 
@@ -277,6 +282,7 @@ class Answer:
 
     @property
     def ok(self) -> bool:
+        """Whether a calibration was found."""
         return self.found is not None
 
 
@@ -296,6 +302,7 @@ class Timeline:
         self._eff_starts = [r.start for r in self.effective]
 
     def lookup(self, moment: datetime) -> Answer:
+        """What was valid at ``moment`` (a bisection), or why nothing was."""
         i = bisect.bisect_right(self._eff_starts, moment)
         if i and self.effective[i - 1].contains(moment):
             found = self.effective[i - 1]

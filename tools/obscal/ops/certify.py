@@ -57,7 +57,41 @@ def certify(
     provenance_file: str | Path | None = None,
     now: datetime | None = None,
 ) -> OperationResult:
-    """Certify ``source`` into the package under ``root``; see the module docstring."""
+    """Certify ``source`` into the package under ``root`` with a deliberate validity range.
+
+    The metadata is normalised to the DMTN-148 keywords for its place (identity from the camera valid at
+    ``valid_start``), an edit record is added, the result is validated with the strict profile in memory
+    and checked against the directory's other ranges; only then is it written, with its provenance.
+
+    Parameters
+    ----------
+    source
+        ECSV, YAML or JSON in any accepted variant, or a FITS file in the LSST layout.
+    instrument, calib_type, detector, filter
+        Where it goes: instrument directory, calibration type, detector (id or name), physical filter.
+    valid_start, valid_end
+        Validity start (whole seconds) and an optional deliberate end; strings are read by
+        :func:`obscal.model.instants.parse_instant`.
+    reason, author
+        The edit record (author: git's ``user.name`` by default).
+    root
+        The data package.
+    provenance_file
+        Provenance to write beside the file (default: what the source carries, or its own sidecar).
+    now
+        The time of the edit record (default: now).
+
+    Returns
+    -------
+    OperationResult
+        ``target``, the files written (none when refused), every problem and notes.
+
+    Raises
+    ------
+    ObscalError
+        ``source`` is missing, a date is not a date or not whole seconds, the end is not after the start,
+        the type is unknown, or no author or reason is given.
+    """
     src, root = Path(source), Path(root)
     if not src.is_file():
         raise ObscalError(f"no such file: {src}")

@@ -44,7 +44,36 @@ def convert(
     rev: str | None = None,
     allow_dirty: bool = False,
 ) -> Result:
-    """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``."""
+    """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
+
+    Validates first and writes nothing when a file has errors; reads the working tree (refusing
+    uncommitted changes unless ``allow_dirty``) or, with ``rev``, the commit's objects; writes every file
+    or none (a staging directory inside ``out``).
+
+    Parameters
+    ----------
+    sources
+        Calibration files or directories of a data package.
+    out
+        The output directory; the FITS tree mirrors the package below it.
+    profile
+        Validation profile, ``strict`` or ``compat``.
+    rev
+        Convert the package as it is at this git revision (no checkout).
+    allow_dirty
+        Convert files with uncommitted changes too, stamping them ``OBSCAL GIT_DIRTY = T``.
+
+    Returns
+    -------
+    OperationResult
+        The problems, the files written and the files skipped (deprecated, no FITS form), with the reason.
+
+    Raises
+    ------
+    ObscalError
+        A source does not exist or holds no calibration, ``rev`` is unknown or the sources are not in git,
+        or ``out`` is a file.
+    """
     sources = [Path(s) for s in sources]
     repo = GitRepo.find(sources[0].absolute() if sources else Path.cwd())
     if rev is not None:

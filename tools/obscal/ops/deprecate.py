@@ -25,11 +25,33 @@ def deprecate(
 ) -> list[Path]:
     """Record that ``path`` must no longer be used; return the files written (its record first).
 
-    Records that named ``path`` as their replacement are re-pointed to the new replacement.
+    Records that named ``path`` as their replacement are re-pointed to the new replacement, so chains
+    stay one step long; the record and the re-pointed ones are written as one set.
 
-    Refuses (:class:`ObscalError`, nothing written) a file that is not a calibration in the package
-    layout, one already deprecated, an empty reason, and a replacement that is missing, not in the same
-    directory, the file itself, or deprecated.
+    Parameters
+    ----------
+    path
+        The calibration file.
+    reason
+        Why it must no longer be used.
+    superseded_by
+        A file of the same directory that covers its interval instead (path or file name).
+    author
+        Who deprecates it (default: git's ``user.name``).
+    now
+        The date of the record (default: now).
+
+    Returns
+    -------
+    list of Path
+        The deprecation record, then any record re-pointed.
+
+    Raises
+    ------
+    ObscalError
+        Not a calibration in the package layout, already deprecated, an empty reason, no author, a
+        replacement that is missing, elsewhere, the file itself or deprecated, or the file is the
+        replacement named by another record and no new replacement is given.
     """
     path = Path(path)
     if not path.is_file():

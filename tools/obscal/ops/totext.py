@@ -50,7 +50,25 @@ def _is_fits(path: Path) -> bool:
 
 
 def totext(sources: Iterable[str | Path], out: str | Path) -> OperationResult:
-    """Convert FITS calibrations back to text, in a tree mirroring the data package, all or nothing."""
+    """Convert FITS calibrations back to text, in a tree mirroring the data package, all or nothing.
+
+    Parameters
+    ----------
+    sources
+        FITS files, or directories searched for them.
+    out
+        The output directory.
+
+    Returns
+    -------
+    OperationResult
+        The problems and the files written (text, ``.stamps.yaml`` and provenance records).
+
+    Raises
+    ------
+    ObscalError
+        A source does not exist or holds no FITS file, or ``out`` is a file.
+    """
     sources = [Path(s) for s in sources]
     missing = [str(s) for s in sources if not s.exists()]
     if missing:

@@ -44,14 +44,26 @@ class GitRepo:
         return cls(repo)
 
     def relpath(self, path: Path) -> str:
-        """``path`` relative to the repository root, in POSIX form; error when outside it."""
+        """``path`` relative to the repository root, in POSIX form.
+
+        Raises
+        ------
+        ObscalError
+            ``path`` is outside the repository.
+        """
         try:
             return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             raise ObscalError(f"{path} is not inside the repository at {self.root}") from None
 
     def resolve(self, rev: str) -> tuple[str, str]:
-        """``(sha1, UTC commit time)`` of a revision (branch, tag, SHA, ``HEAD~2`` ...)."""
+        """``(sha1, UTC commit time)`` of a revision (branch, tag, SHA, ``HEAD~2`` ...).
+
+        Raises
+        ------
+        ObscalError
+            The revision is unknown.
+        """
         try:
             commit = self.repo.commit(rev)
         except (git.BadName, ValueError, git.GitCommandError):
@@ -59,6 +71,7 @@ class GitRepo:
         return commit.hexsha, format_fits_date(commit.committed_datetime)
 
     def has_commits(self) -> bool:
+        """Whether HEAD points at a commit."""
         try:
             self.repo.head.commit  # noqa: B018
         except ValueError:
@@ -164,7 +177,13 @@ class GitRepo:
         return {name[cut:] for name in out.split("\0") if name}
 
     def export(self, rev: str, relpaths: list[str], dest: Path) -> None:
-        """Write the files under ``relpaths`` as they are at ``rev`` into ``dest`` (no checkout)."""
+        """Write the files under ``relpaths`` as they are at ``rev`` into ``dest`` (no checkout).
+
+        Raises
+        ------
+        ObscalError
+            git cannot read them at that revision.
+        """
         with tempfile.TemporaryFile() as archive:
             try:
                 self.repo.archive(archive, treeish=rev, format="tar", path=relpaths or None)

@@ -54,10 +54,12 @@ class PackageFile:
 
     @property
     def path(self) -> Path:
+        """The file's path."""
         return self.info.path
 
     @property
     def key(self) -> GroupKey:
+        """Its directory: instrument, type, detector directory, filter directory."""
         return (self.info.instrument, self.info.calib_type, self.info.detector, self.info.filter)
 
 
@@ -82,7 +84,14 @@ class Package:
 
     @classmethod
     def open(cls, root: str | Path = "obs_data", rev: str | None = None) -> Package:
-        """Open the package under ``root``; with ``rev`` (branch, tag, SHA), as it was in that commit."""
+        """Open the package under ``root``; with ``rev`` (branch, tag, SHA), as it was in that commit.
+
+        Raises
+        ------
+        ObscalError
+            ``root`` is not a directory, or (with ``rev``) not in a git repository, the revision is unknown,
+            or ``root`` holds nothing at that revision.
+        """
         root = Path(root)
         if rev is None:
             if not root.is_dir():
@@ -137,6 +146,7 @@ class Package:
                 self._filters[(instrument, calib_type, det)].add(filt)
 
     def timeline(self, key: GroupKey) -> Timeline:
+        """The validity timeline of one directory."""
         if key not in self._timelines:
             self._timelines[key] = Timeline([f.entry for f in self._groups.get(key, [])])
         return self._timelines[key]
@@ -150,7 +160,13 @@ class Package:
         return len(self._files)
 
     def file(self, path: str | Path) -> PackageFile:
-        """The package file at ``path`` (relative to the root, or a path under it)."""
+        """The package file at ``path`` (relative to the root, or a path under it).
+
+        Raises
+        ------
+        ObscalError
+            ``path`` is not a calibration file of the package.
+        """
         rel = Path(path).as_posix()
         if rel not in self._files:
             try:
@@ -162,9 +178,11 @@ class Package:
         return self._files[rel]
 
     def instruments(self) -> list[str]:
+        """The instruments of the package."""
         return sorted(self._types)
 
     def types(self, instrument: str) -> list[str]:
+        """The calibration types an instrument has."""
         return sorted(self._types.get(instrument, ()))
 
     def groups(self, instrument: str, calib_type: str | None = None) -> list[GroupKey]:
@@ -200,7 +218,18 @@ class Package:
         detector: str | int | None = None,
         filter: str | None = None,
     ) -> Answer:
-        """The calibration valid at ``when`` (a UTC datetime or a string for :func:`parse_instant`)."""
+        """The calibration valid at ``when`` (a UTC datetime, or a string for :func:`parse_instant`).
+
+        Returns
+        -------
+        Answer
+            The range found, or None and why (before the first range, gap, deprecated, after the last).
+
+        Raises
+        ------
+        ObscalError
+            As :meth:`key`, or ``when`` is not a date.
+        """
         moment = parse_instant(when) if isinstance(when, str) else when
         return self.timeline(self.key(instrument, calib_type, detector, filter, moment)).lookup(moment)
 
@@ -212,7 +241,14 @@ class Package:
         filter: str | None = None,
         when: datetime | None = None,
     ) -> GroupKey:
-        """The directory a question is about; a detector id is mapped to its name with the camera valid at ``when``."""
+        """The directory a question is about; a detector id is mapped to its name with the camera valid at ``when``.
+
+        Raises
+        ------
+        ObscalError
+            Unknown instrument, type, detector or filter (with the closest name), or a detector or filter
+            given for a type that has none (or missing for one that has).
+        """
         instrument = self._instrument(instrument)
         calib_type = self._type(instrument, calib_type)
         dims = registry.dimensions()[calib_type]

@@ -20,14 +20,24 @@ if TYPE_CHECKING:
 class Tree(Protocol):
     """Files under a package root, by path relative to it (POSIX form)."""
 
-    def names(self, under: str = "") -> list[str]: ...
+    def names(self, under: str = "") -> list[str]:
+        """Every file below the root (or ``under``), POSIX, sorted."""
+        ...
 
-    def read(self, rel: str) -> bytes: ...
+    def read(self, rel: str) -> bytes:
+        """The bytes of a file."""
+        ...
 
-    def containing(self, needle: bytes, rels: list[str]) -> set[str]: ...
+    def containing(self, needle: bytes, rels: list[str]) -> set[str]:
+        """Those of ``rels`` whose bytes contain ``needle``."""
+        ...
 
 
 class WorkTree:
+    """Those of ``rels`` containing ``needle``."""
+
+    """The bytes of a file."""
+    """Every file below the root (or ``under``), POSIX, sorted."""
     """Files of a directory on disk."""
 
     def __init__(self, root: Path) -> None:

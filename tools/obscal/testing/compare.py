@@ -39,6 +39,7 @@ def differences(a: Calibration, b: Calibration) -> list[str]:
 
 
 def table_differences(a: ecsv.Table, b: ecsv.Table) -> list[str]:
+    """What differs between two tables (empty when they are the same)."""
     out = []
     if a.colnames != b.colnames:
         return [f"columns {a.colnames} != {b.colnames}"]

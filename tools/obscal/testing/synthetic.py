@@ -29,6 +29,8 @@ BANDS = {"u": (320, 400), "g": (400, 552), "r": (552, 691), "i": (691, 818), "z"
 
 @dataclass
 class DetectorSpec:
+    """A detector of a synthetic camera: id, name, serial, type and purpose."""
+
     id: int
     name: str
     serial: str
@@ -37,18 +39,22 @@ class DetectorSpec:
 
     @property
     def amps(self) -> list[str]:
+        """Amplifier names in readout order."""
         return AMPS8 if self.purpose == "WAVEFRONT" else AMPS16
 
     @property
     def amp_size(self) -> tuple[int, int]:
+        """One amplifier's size in pixels."""
         return GEOMETRY[self.physical_type]
 
     @property
     def size(self) -> tuple[int, int]:
+        """The detector's size in pixels."""
         w, h = self.amp_size
         return 8 * w, (1 if self.purpose == "WAVEFRONT" else 2) * h
 
     def amp_boxes(self) -> list[dict]:
+        """The amplifiers' boxes in the assembled detector."""
         w, h = self.amp_size
         out = []
         for order, name in enumerate(self.amps):
@@ -62,6 +68,8 @@ class DetectorSpec:
 
 @dataclass
 class PackageSpec:
+    """What a synthetic package holds: instrument, camera, types, dates and the seed."""
+
     instrument: str
     camera_name: str
     detectors: list[DetectorSpec]
@@ -141,6 +149,7 @@ class Writer:
         filt: str | None = None,
         ext: str = "ecsv",
     ) -> Path:
+        """Where a generated file goes in the package layout."""
         parts = [calib_type]
         if det is not None:
             parts.append(dirname(det.name))
@@ -149,6 +158,7 @@ class Writer:
         return self.base.joinpath(*parts, f"{format_stem(start)}.{ext}")
 
     def table(self, path: Path, columns: list[ecsv.Column], meta: dict, quantity: bool = False) -> None:
+        """Write one ECSV calibration (optionally with astropy Quantity columns)."""
         serialized = None
         if quantity:
             units = {c.name: c.unit for c in columns if c.unit is not None}
@@ -157,12 +167,14 @@ class Writer:
         self.count += 1
 
     def yaml(self, path: Path, content: dict) -> None:
+        """Write one YAML calibration."""
         write_atomic(path, dump_yaml(content))
         self.count += 1
 
     # ---------------------------------------------------------------- types
 
     def camera(self, start: datetime, serials: dict[str, str]) -> None:
+        """Write the camera description valid from ``start``."""
         s = self.spec
         dets = []
         for d in s.detectors:
@@ -194,6 +206,7 @@ class Writer:
         )
 
     def defects(self, calib_type: str, det: DetectorSpec, start: datetime, reason: str, nbox: int) -> None:
+        """Write a defects (or manual_defects) file."""
         w, h = det.size
         rows = []
         for _ in range(nbox):
@@ -215,6 +228,7 @@ class Writer:
         self.table(self.path(calib_type, start, det), cols, md)
 
     def crosstalk(self, det: DetectorSpec, start: datetime, reason: str = "initial version") -> None:
+        """Write a crosstalk file (ECSV, one row of matrices)."""
         n = len(det.amps)
         coeffs = np.zeros((n, n))
         for i in range(n):
@@ -261,6 +275,7 @@ class Writer:
         self.table(self.path("crosstalk", start, det), cols, md)
 
     def linearizer(self, det: DetectorSpec, start: datetime) -> None:
+        """Write a linearizer file."""
         _w, _h = det.amp_size
         nodes = np.linspace(0, 100000, 8)
         names, kinds, coeffs, boxes = [], [], [], []
@@ -302,6 +317,7 @@ class Writer:
         start: datetime,
         extra: dict,
     ) -> None:
+        """Write a per-amplifier curve (QE or sensor transmission)."""
         wave = np.arange(320.0, 1101.0, self.spec.wavelength_step * 4, dtype=np.float32)
         amps, waves, eff = [], [], []
         for amp in sorted(det.amps):
@@ -327,6 +343,7 @@ class Writer:
         filt: str | None = None,
         mode: str = "DETECTOR",
     ) -> None:
+        """Write a transmission curve."""
         cols = [
             Column("wavelength", "float64", wave, unit="nm"),
             Column("efficiency", "float64", values, unit="%"),
@@ -341,11 +358,13 @@ class Writer:
         self.table(self.path(calib_type, start, det, filt), cols, md, quantity=True)
 
     def filter_curve(self, band: str, wave: np.ndarray, shift: float = 0.0) -> np.ndarray:
+        """A filter's transmission in percent: smooth edges around its band."""
         lo, hi = BANDS.get(band, (500, 600))
         edge = 1 / (1 + np.exp(-(wave - lo - shift) / 3)) / (1 + np.exp((wave - hi - shift) / 3))
         return np.round(95.0 * edge, 6)
 
     def bfk(self, det: DetectorSpec, start: datetime) -> None:
+        """Write a brighter-fatter kernel file (detector level, symmetric, negative sum)."""
         size = 17
         y, x = np.mgrid[-8:9, -8:9]
         kernel = -1.5e-8 / (1 + (x**2 + y**2) / 6.0) * (1 + self.rng.normal(0, 0.02))
@@ -368,6 +387,7 @@ class Writer:
     # ---------------------------------------------------------------- whole package
 
     def write_all(self) -> int:
+        """Write the whole package; return the number of files."""
         s, t = self.spec, set(self.spec.types)
         epochs = s.camera_epochs or [(s.start, {})]
         for start, serials in epochs:

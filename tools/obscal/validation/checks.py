@@ -35,10 +35,12 @@ class CheckContext:
 
     @property
     def metadata(self) -> dict:
+        """The calibration's metadata."""
         return self.calib.getMetadata()
 
     @property
     def strict(self) -> bool:
+        """Whether the strict profile applies."""
         return self.profile == "strict"
 
     def add(
@@ -50,15 +52,18 @@ class CheckContext:
         hint: str | None = None,
         line: int | None = None,
     ) -> None:
+        """Report a problem at ``path`` in the file (its line found from the path when not given)."""
         pointer = "/" + "/".join(str(p) for p in path) if path else None
         if line is None and path:
             line = self.doc.line_of(list(path))
         self.report.add(self.file, severity, code, message, line=line, pointer=pointer, hint=hint)
 
     def error(self, code: str, message: str, **kw: Any) -> None:
+        """Report an error."""
         self.add(Severity.ERROR, code, message, **kw)
 
     def warning(self, code: str, message: str, **kw: Any) -> None:
+        """Report a warning."""
         self.add(Severity.WARNING, code, message, **kw)
 
     def strict_error(self, code: str, message: str, **kw: Any) -> None:
@@ -66,11 +71,13 @@ class CheckContext:
         self.add(Severity.ERROR if self.strict else Severity.WARNING, code, message, **kw)
 
     def detector(self):
+        """The camera's detector for the file's detector directory, or None."""
         if self.camera is None or self.info.detector is None:
             return None
         return self.camera.detector_by_dir(self.info.detector)
 
     def row_line(self, row: int) -> int | None:
+        """The line of a table row."""
         return self.doc.line_of(["rows", row])
 
 

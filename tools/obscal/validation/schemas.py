@@ -56,6 +56,7 @@ class SchemaIssue:
 
     @property
     def pointer(self) -> str:
+        """The JSON pointer of the issue."""
         return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.path)
 
 
@@ -84,12 +85,15 @@ class SchemaSet:
         self._metadata_keys: dict[str, set[str]] = {}
 
     def versions(self, family: str) -> list[str]:
+        """The versions of a family, in numeric order."""
         return sorted(self.by_family.get(family, {}), key=lambda v: tuple(int(x) for x in v.split(".")))
 
     def get(self, family: str, version: str) -> dict | None:
+        """The schema of a family's version, or None."""
         return self.by_family.get(family, {}).get(version)
 
     def validator(self, ref: str) -> Any:
+        """A compiled validator for a schema reference (cached)."""
         if ref not in self._validators:
             from jsonschema import Draft202012Validator
 
@@ -182,6 +186,7 @@ def _hint(error: Any) -> str | None:
 
 @cache
 def default_schemas() -> SchemaSet:
+    """The schemas shipped with obscal (loaded once)."""
     return SchemaSet()
 
 

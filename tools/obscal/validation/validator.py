@@ -67,26 +67,32 @@ class ValidationResult:
 
     @property
     def ok(self) -> bool:
+        """Whether no error was found."""
         return self.report.ok
 
     @property
     def errors(self) -> list[Problem]:
+        """The errors, sorted."""
         return self.report.errors
 
     @property
     def warnings(self) -> list[Problem]:
+        """The warnings, sorted."""
         return self.report.warnings
 
     @property
     def infos(self) -> list[Problem]:
+        """The information notes, sorted."""
         return self.report.infos
 
     @property
     def files_checked(self) -> int:
+        """How many files were checked."""
         return self.report.files_checked
 
     @property
     def problems(self) -> list[Problem]:
+        """Every problem, in the order found."""
         return self.report.problems
 
 
