@@ -18,6 +18,18 @@ REPO = Path(__file__).resolve().parents[1]
 VARIANTS = Path(__file__).parent / "fixtures" / "variants"
 
 
+def calibration_files(root: Path) -> list[Path]:
+    """The calibration files under ``root``, counted without obscal: ECSV/YAML/JSON that are not sidecars."""
+    sidecars = (".provenance.yaml", ".deprecated.yaml", ".stamps.yaml")
+    return sorted(
+        p for p in root.rglob("*") if p.suffix in (".ecsv", ".yaml", ".json") and not p.name.endswith(sidecars)
+    )
+
+
+#: How many calibration files the example package holds.
+EXAMPLE_FILES = len(calibration_files(REPO / "obs_data"))
+
+
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     """A copy of the committed obs_data/ tree, safe to break."""

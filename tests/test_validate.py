@@ -10,8 +10,9 @@ import pytest
 
 from obscal import Calibration, validate
 from obscal.model.instants import parse_stem as parse_valid_start
+from obscal.model.problems import Code
 
-from .conftest import REPO, edit
+from .conftest import EXAMPLE_FILES, REPO, calibration_files, edit
 
 EX = "ExampleCam"
 
@@ -30,13 +31,13 @@ def test_obs_data_passes_strict() -> None:
     report = validate([REPO / "obs_data"])
     assert report.ok, messages(report)
     assert not report.warnings, messages(report, "warnings")
-    assert report.files_checked >= 60
+    assert report.files_checked == EXAMPLE_FILES
 
 
 def test_variants_pass_compat_and_fail_strict(variants: Path) -> None:
     compat = validate([variants], profile="compat")
     assert compat.ok, messages(compat)
-    assert compat.files_checked == 11
+    assert compat.files_checked == len(calibration_files(variants))
     assert any("no valid camera description" in w.message for w in compat.warnings)
     strict = validate([variants], profile="strict")
     assert not strict.ok
@@ -44,118 +45,283 @@ def test_variants_pass_compat_and_fail_strict(variants: Path) -> None:
 
 
 CASES = [
-    # (file relative to ExampleCam, old, new, expected fragment)
+    # (file relative to ExampleCam, old text, new text, code, JSON pointer, where: the edited line,
+    #  the line of the enclosing key, or none), then a short label.
     (
         "crosstalk/r22_s10/20240101T000000.ecsv",
         "{DETECTOR: 2}",
         "{DETECTOR: 3}",
-        "DETECTOR 3 does not match directory 'r22_s10', which is detector 2",
+        Code.PATH,
+        "/metadata/DETECTOR",
+        "edit",
+        "DETECTOR 3 does not match directory 'r22_s10', w",
     ),
     (
         "crosstalk/r22_s10/20240101T000000.ecsv",
         "{INSTRUME: ExampleCam}",
         "{INSTRUME: OtherCam}",
+        Code.PATH,
+        "/metadata/INSTRUME",
+        "edit",
         "INSTRUME 'OtherCam' does not match",
     ),
     (
         "crosstalk/r22_s10/20240101T000000.ecsv",
         "{OBSTYPE: CROSSTALK}",
         "{OBSTYPE: crosstalk}",
+        Code.METADATA,
+        "/metadata/OBSTYPE",
+        "edit",
         "compares it case-sensitively",
     ),
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "{NAMP: 16}", "{NAMP: 8}", "NAMP is 8 but detector R22_S10 has 16"),
-    ("crosstalk/r22_s10/20240101T000000.ecsv", "[0.0,", "[0.5,", "non-zero diagonal"),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "{NAMP: 16}",
+        "{NAMP: 8}",
+        Code.CROSSTALK,
+        "/metadata/NAMP",
+        "edit",
+        "NAMP is 8 but detector R22_S10 has 16",
+    ),
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "[0.0,",
+        "[0.5,",
+        Code.CROSSTALK,
+        "/rows/0",
+        "edit",
+        "non-zero diagonal",
+    ),
     (
         "crosstalk/r22_s10/20240101T000000.ecsv",
         "{CROSSTALK_SHAPE: [16, 16]}",
         "{CROSSTALK_SHAPE: [16, 15]}",
+        Code.CROSSTALK,
+        "/metadata/CROSSTALK_SHAPE",
+        "edit",
         "CROSSTALK_SHAPE [16, 15] disagrees",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{CALIBDATE: '2024-01-01T00:00:00'}",
         "{CALIBDATE: '2024-01-02T00:00:00'}",
-        "does not match the validity start in the file name",
+        Code.VALIDITY,
+        "/metadata/CALIBDATE",
+        "edit",
+        "does not match the validity start in the file na",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{DET_NAME: R22_S10}",
         "{DET_NAME: R22_S11}",
+        Code.CAMERA,
+        "/metadata/DET_NAME",
+        "edit",
         "DET_NAME 'R22_S11' is not the name of detector 2",
     ),
-    ("defects/r22_s10/20240101T000000.ecsv", "{FILTER: null}", "{FILTER: ''}", "FILTER must be null"),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{FILTER: null}",
+        "{FILTER: ''}",
+        Code.METADATA,
+        "/metadata/FILTER",
+        "edit",
+        "FILTER must be null",
+    ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{CALIBCLS: lsst.ip.isr.defects.Defects}",
         "{CALIBCLS: lsst.ip.isr.Linearizer}",
+        Code.SCHEMA,
+        "/metadata/CALIBCLS",
+        "edit",
         "CALIBCLS: 'lsst.ip.isr.Linearizer' is not one of",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{EDIT_HISTORY: ['2024-01-02T09:30:00Z |",
         "{EDIT_HISTORY: ['2024/01/02 |",
+        Code.SCHEMA,
+        "/metadata/EDIT_HISTORY/0",
+        "edit",
         "EDIT_HISTORY/0",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{EDIT_HISTORY: ['2024-01-02T09:30:00Z |",
         "{EDIT_HISTORY: ['2999-01-02 |",
+        Code.EDIT_HISTORY,
+        "/metadata/EDIT_HISTORY/0",
+        "edit",
         "dated in the future",
     ),
     (
         "defects/r22_s10/20240101T000000.ecsv",
         "{defects_VERSION: 2.0}",
         "{defects_VERSION: 3.0}",
-        "defects_VERSION 3.0 is not a known version of defects (known: 1.0, 2.0)",
+        Code.SCHEMA,
+        "/metadata/defects_VERSION",
+        "edit",
+        "defects_VERSION 3.0 is not a known version of de",
     ),
     (
         "transmission_filter_detector/r22_s00/g_01/20240101T000000.ecsv",
         "{FILTER: g_01}",
         "{FILTER: r_03}",
-        "FILTER 'r_03' does not match the filter directory 'g_01'",
+        Code.PATH,
+        "/metadata/FILTER",
+        "edit",
+        "FILTER 'r_03' does not match the filter director",
     ),
-    ("transmission_optics/20240101T000000.ecsv", "{DETECTOR: null}", "{DETECTOR: 1}", "not a per-detector type"),
+    (
+        "transmission_optics/20240101T000000.ecsv",
+        "{DETECTOR: null}",
+        "{DETECTOR: 1}",
+        Code.PATH,
+        "/metadata/DETECTOR",
+        "edit",
+        "not a per-detector type",
+    ),
     (
         "transmission_optics/20240101T000000.ecsv",
         "# - {CALIBCLS: lsst.ip.isr.IntermediateOpticsTransmissionCurve}\n",
         "",
+        Code.SCHEMA,
+        "/metadata",
+        "container",
         "missing required key 'CALIBCLS'",
     ),
-    ("transmission_optics/20240101T000000.ecsv", "unit: nm, datatype", "unit: s, datatype", "is not a length"),
-    ("transmission_optics/20240101T000000.ecsv", "\n305.0 ", "\n295.0 ", "wavelength must increase strictly"),
-    ("transmission_optics/20240101T000000.ecsv", "\n305.0 82.", "\n305.0 182.", "above 100%"),
+    (
+        "transmission_optics/20240101T000000.ecsv",
+        "unit: nm, datatype",
+        "unit: s, datatype",
+        Code.CURVE,
+        "/columns/wavelength",
+        "edit",
+        "is not a length",
+    ),
+    (
+        "transmission_optics/20240101T000000.ecsv",
+        "\n305.0 ",
+        "\n295.0 ",
+        Code.CURVE,
+        None,
+        "edit",
+        "wavelength must increase strictly",
+    ),
+    ("transmission_optics/20240101T000000.ecsv", "\n305.0 82.", "\n305.0 182.", Code.CURVE, None, "edit", "above 100%"),
     (
         "qe_curve/r22_s00/20240101T000000.ecsv",
         "unit: '%', datatype",
         "unit: '', datatype",
+        Code.SCHEMA,
+        "/columns/efficiency/unit",
+        "edit",
         "efficiency/unit: '' should be '%'",
     ),
-    ("qe_curve/r22_s00/20240101T000000.ecsv", "\nC00 ", "\nC99 ", "are not amplifiers of R22_S00"),
-    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 Spilne", "unknown linearity type 'Spilne'"),
-    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC10 DoubleSpline", "DoubleSpline"),
-    ("linearizer/r22_s00/20240101T000000.ecsv", "\nC10 Spline", "\nC99 Spline", "no entry for amplifier(s) C10"),
-    ("bfk/r22_s00/20240101T000000.yaml", "KERNEL_DX: 17", "KERNEL_DX: 15", "KERNEL_DX x KERNEL_DY = 15x17"),
-    ("bfk/r22_s00/20240101T000000.yaml", "  R22_S00:", "  R22_S01:", "is not this file's detector"),
-    ("camera/20240101T000000.yaml", "    readoutOrder: 1\n", "    readoutOrder: 0\n", "readoutOrder must number"),
-    ("camera/20240101T000000.yaml", "  - name: C11\n", "  - name: C10\n", "amplifier 'C10' is listed twice"),
+    (
+        "qe_curve/r22_s00/20240101T000000.ecsv",
+        "\nC00 ",
+        "\nC99 ",
+        Code.CURVE,
+        "/columns/amp_name",
+        "container",
+        "are not amplifiers of R22_S00",
+    ),
+    (
+        "linearizer/r22_s00/20240101T000000.ecsv",
+        "\nC10 Spline",
+        "\nC10 Spilne",
+        Code.LINEARIZER,
+        "/rows/0",
+        "edit",
+        "unknown linearity type 'Spilne'",
+    ),
+    (
+        "linearizer/r22_s00/20240101T000000.ecsv",
+        "\nC10 Spline",
+        "\nC10 DoubleSpline",
+        Code.LINEARIZER,
+        "/rows/0",
+        "edit",
+        "DoubleSpline",
+    ),
+    (
+        "linearizer/r22_s00/20240101T000000.ecsv",
+        "\nC10 Spline",
+        "\nC99 Spline",
+        Code.LINEARIZER,
+        None,
+        None,
+        "no entry for amplifier(s) C10",
+    ),
+    (
+        "bfk/r22_s00/20240101T000000.yaml",
+        "KERNEL_DX: 17",
+        "KERNEL_DX: 15",
+        Code.BFK,
+        "/detKernels/R22_S00",
+        "container",
+        "KERNEL_DX x KERNEL_DY = 15x17",
+    ),
+    (
+        "bfk/r22_s00/20240101T000000.yaml",
+        "  R22_S00:",
+        "  R22_S01:",
+        Code.BFK,
+        "/detKernels/R22_S01",
+        "edit",
+        "is not this file's detector",
+    ),
+    (
+        "camera/20240101T000000.yaml",
+        "    readoutOrder: 1\n",
+        "    readoutOrder: 0\n",
+        Code.CAMERA,
+        "/detectors/0/amplifiers",
+        "container",
+        "readoutOrder must number",
+    ),
+    (
+        "camera/20240101T000000.yaml",
+        "  - name: C11\n",
+        "  - name: C10\n",
+        Code.CAMERA,
+        "/detectors/0/amplifiers",
+        "container",
+        "amplifier 'C10' is listed twice",
+    ),
     (
         "camera/20240101T000000.yaml",
         "    readoutOrder: 0\n",
         "    readoutOrder: 0\n    gain: 1.5\n",
+        Code.SCHEMA,
+        "/detectors/0/amplifiers/0",
+        "container",
         "unexpected key(s) 'gain'",
     ),
 ]
 
 
-@pytest.mark.parametrize(("rel", "old", "new", "fragment"), CASES, ids=[c[3][:40] for c in CASES])
-def test_semantic_check_trips(package: Path, rel: str, old: str, new: str, fragment: str) -> None:
+@pytest.mark.parametrize(("rel", "old", "new", "code", "pointer", "at", "label"), CASES, ids=[c[6] for c in CASES])
+def test_semantic_check_trips(
+    package: Path, rel: str, old: str, new: str, code: Code, pointer: str | None, at: str | None, label: str
+) -> None:
+    """Each broken copy gives an error with this code, at this JSON pointer, on the line that was edited."""
     target = package / EX / rel
+    before = target.read_text()
+    edited_line = before[: before.index(old)].count("\n") + 1 + old.startswith("\n")
     edit(target, old, new)
     report = validate([package])
-    assert not report.ok
-    assert any(fragment in m for m in messages(report)), messages(report)
-    located = [p for p in report.errors if fragment in p.message or fragment in (p.pointer or "")]
-    assert located and all(p.file.endswith(rel) or "camera" in rel for p in located)
+    found = [(p.code, p.pointer, p.line) for p in report.errors if p.file.endswith(rel)]
+    if at == "edit":
+        assert (code, pointer, edited_line) in found, (label, found)
+    else:
+        assert any(c is code and ptr == pointer and (line is not None) == (at is not None) for c, ptr, line in found), (
+            label,
+            found,
+        )
+    assert label in " ".join(p.message + (p.pointer or "") for p in report.errors)
 
 
 def test_errors_carry_the_line_of_the_key(package: Path) -> None:
