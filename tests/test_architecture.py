@@ -246,3 +246,83 @@ def test_api_entry_points_document_what_they_raise() -> None:
     for function in entry_points:
         doc = inspect.getdoc(function) or ""
         assert "Raises\n------" in doc, function.__qualname__
+
+
+# ------------------------------------------------------------------------------------------ extension points
+
+
+def test_a_new_type_is_one_class_and_one_schema(tmp_path: Path) -> None:
+    """What the README shows: a subclass registers itself; a schema in the family's folder is all it needs."""
+    import json
+
+    import numpy as np
+
+    from obscal.model import registry
+    from obscal.model.calibration import Calibration
+    from obscal.model.table import Column, Table
+    from obscal.validation.schemas import SchemaSet, schema_dir
+    from obscal.validation.validator import Validator
+
+    class DarkCurrent(Calibration):
+        """``dark_current``: mean dark current per amplifier (a test type)."""
+
+        dataset_types = ("dark_current",)
+        OBSTYPE = "dark_current"
+        SCHEMA = "obscal dark current"
+        dimensions = ("detector",)
+
+        def check(self, ctx):  # type: ignore[no-untyped-def]
+            values = self.tables()[0]["current"]
+            for i in np.flatnonzero(values < 0):
+                ctx.error("check", f"negative dark current in row {i}", path=("rows", int(i)))
+
+    try:
+        schemas = tmp_path / "schemas"
+        shutil.copytree(schema_dir(), schemas)
+        (schemas / "dark_current").mkdir()
+        (schemas / "dark_current" / "1.0.schema.json").write_text(json.dumps({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "urn:obscal:schema:dark_current:1.0",
+            "x-obscal": {"family": "dark_current", "version": "1.0"},
+            "type": "object",
+            "properties": {"metadata": {"allOf": [{"$ref": "urn:obscal:schema:header:1.0#/$defs/common"}]}},
+        }))  # fmt: skip
+        package = tmp_path / "obs_data"
+        shutil.copytree(REPO / "obs_data" / "ExampleCam" / "camera", package / "ExampleCam" / "camera")
+        target = package / "ExampleCam" / "dark_current" / "r22_s00" / "20240101T000000.ecsv"
+        target.parent.mkdir(parents=True)
+        metadata = {"OBSTYPE": "dark_current", "dark_current_SCHEMA": "obscal dark current",
+                    "dark_current_VERSION": 1.0, "INSTRUME": "ExampleCam", "DETECTOR": 0, "FILTER": None}  # fmt: skip
+        columns = [
+            Column("amp", "string", np.array(["C10", "C11"])),
+            Column("current", "float64", np.array([0.1, -1.0])),
+        ]
+        DarkCurrent(metadata, tables=[Table(columns, metadata)]).writeText(target)
+        result = Validator("compat", SchemaSet(schemas)).run([package])
+        problems = [(p.code.value, p.pointer) for p in result.errors]
+        assert problems == [("check", "/rows/1")], result.errors
+    finally:
+        registry._BY_DATASET_TYPE.pop("dark_current", None)
+
+
+def test_a_new_text_format_is_one_module_and_one_registration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A format module provides load/dump; registering it is all the rest of obscal needs."""
+    import json
+    import types
+
+    from obscal.io import safejson
+    from obscal.model import formats
+    from obscal.model.calibration import Calibration
+
+    module = types.ModuleType("obscal_test_jsonl")
+    module.load = lambda path, text: safejson.load(path, text.replace("\n", " "))  # type: ignore[attr-defined]
+    module.dump = lambda calib: json.dumps(calib.toDict()) + "\n"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "obscal_test_jsonl", module)
+    monkeypatch.setitem(formats._FORMATS, "jsonl", formats.Format("jsonl", (".jsonl",), "obscal_test_jsonl"))
+    source = Calibration.readText(REPO / "obs_data/ExampleCam/bfk/r22_s00/20240101T000000.yaml")
+    target = tmp_path / "ExampleCam" / "bfk" / "r22_s00" / "20240101T000000.jsonl"
+    target.parent.mkdir(parents=True)
+    source.writeText(target)
+    again = Calibration.readText(target)
+    assert type(again).__name__ == "BrighterFatterKernel"
+    assert again.getMetadata() == source.getMetadata()
