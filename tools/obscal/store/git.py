@@ -9,13 +9,12 @@ from __future__ import annotations
 import tarfile
 import tempfile
 from collections import defaultdict
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import git
 
-from obscal.model.instants import format_fits_date
+from obscal.model.instants import format_fits_date, parse_metadata_instant
 from obscal.model.problems import ObscalError
 from obscal.model.stamps import CommitInfo
 
@@ -123,7 +122,7 @@ class GitRepo:
         for chunk in out.split(_RS)[1:]:
             head, _, names = chunk.partition("\n")
             sha, author, date, subject = head.split(_US, 3)
-            info = CommitInfo(sha, author, format_fits_date(datetime.fromisoformat(date)), subject)
+            info = CommitInfo(sha, author, format_fits_date(parse_metadata_instant(date, "commit date")), subject)
             for name in names.splitlines():
                 if name.strip():
                     history[name].append(info)
