@@ -36,11 +36,15 @@ class Format:
     in_package: bool = True
 
     def implementation(self) -> ModuleType:
-        """The module that reads and writes this format."""
-        return importlib.import_module(self.module)
+        """The module that reads and writes this format (imported on first use)."""
+        module = _MODULES.get(self.module)
+        if module is None:
+            module = _MODULES[self.module] = importlib.import_module(self.module)
+        return module
 
 
 _FORMATS: dict[str, Format] = {}
+_MODULES: dict[str, ModuleType] = {}
 _loaded = False
 
 
@@ -79,7 +83,9 @@ def by_name(name: str) -> Format:
 
 def for_path(path: Path | str) -> Format | None:
     """The format a file name says (its suffix, lower case), or None."""
-    suffix = Path(path).suffix.lower()
+    name = str(path)
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if dot > max(name.rfind("/"), 0) else ""
     return next((f for f in _formats().values() if suffix in f.suffixes), None)
 
 
@@ -105,12 +111,19 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     if fmt is None or not fmt.text:
         known = ", ".join(s for f in all_formats() if f.text for s in f.suffixes)
         raise ParseError(f"unsupported file type {Path(path).suffix!r}", hint=f"calibrations are {known}")
-    return importlib.import_module("obscal.io.text").read_document(path, data, fmt)
+    return _module("obscal.io.text").read_document(path, data, fmt)
 
 
 def write_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` so that the file appears whole or not at all (:mod:`obscal.io.atomic`)."""
-    return importlib.import_module("obscal.io.atomic").write_text(path, text)
+    return _module("obscal.io.atomic").write_text(path, text)
+
+
+def _module(name: str) -> ModuleType:
+    module = _MODULES.get(name)
+    if module is None:
+        module = _MODULES[name] = importlib.import_module(name)
+    return module
 
 
 def astropy_bridge() -> ModuleType:

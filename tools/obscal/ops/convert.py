@@ -111,7 +111,7 @@ def _convert(
     allow_dirty: bool,
     rev_label: str,
 ) -> Result:
-    validation = Validator(profile).run(sources)
+    validation = Validator(profile).run(sources, keep_calibrations=True)
     report = validation.report
     if rev_label:
         report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]

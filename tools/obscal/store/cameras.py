@@ -90,6 +90,20 @@ class Cameras:
             return None
         return CameraAt(self._view(found.path), found.path, found)
 
+    def offer(self, path: Path, content: dict) -> None:
+        """Use ``content`` (the parsed description at ``path``, already checked by a caller) instead of reading it.
+
+        Raises
+        ------
+        CameraError
+            The content cannot be used as a camera description.
+        """
+        if path not in self._views:
+            try:
+                self._views[path] = CameraView(content)
+            except (KeyError, TypeError, ValueError, OverflowError) as exc:
+                raise CameraError(path, f"the camera description cannot be used: {type(exc).__name__}: {exc}") from None
+
     def _view(self, path: Path) -> CameraView:
         if path not in self._views:
             rel = path.relative_to(self.root).as_posix()

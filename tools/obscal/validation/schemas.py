@@ -80,9 +80,26 @@ class SchemaSet:
                 # A schema may serve several versions whose content is the same (``versions``).
                 for version in info.get("versions", [info["version"]]):
                     self.by_family.setdefault(info["family"], {})[version] = schema
-        self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in self.by_id.items())
+        # Validators run on copies where references to a family's shared definitions are inlined: the files
+        # keep one definition each, and checking a file does not resolve a reference per column.
+        compiled = {sid: self._inline_shared(schema) for sid, schema in self.by_id.items()}
+        self.registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in compiled.items())
         self._validators: dict[str, Any] = {}
         self._metadata_keys: dict[str, set[str]] = {}
+
+    def _inline_shared(self, node: Any) -> Any:
+        """``node`` with every plain ``{"$ref": "urn:obscal:schema:<family>:common#/..."}`` replaced by its target."""
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if len(node) == 1 and isinstance(ref, str) and ref.split("#", 1)[0].endswith(":common") and "#/" in ref:
+                target: Any = self.by_id[ref.split("#", 1)[0]]
+                for step in ref.split("#", 1)[1].strip("/").split("/"):
+                    target = target[step.replace("~1", "/").replace("~0", "~")]
+                return self._inline_shared(target)
+            return {k: self._inline_shared(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self._inline_shared(v) for v in node]
+        return node
 
     def versions(self, family: str) -> list[str]:
         """The versions of a family, in numeric order."""

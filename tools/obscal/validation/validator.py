@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from obscal.model import registry, validity
@@ -48,7 +49,10 @@ def display(path: Path) -> str:
 
 @dataclass
 class FileOutcome:
-    """One calibration file checked: where it is, what it is, the calibration read (None if unreadable)."""
+    """One calibration file checked: where it is, what it is, whether it passed, and the calibration read.
+
+    ``calibration`` is None when the file could not be read, or when the run did not keep calibrations.
+    """
 
     path: Path
     info: PathInfo | None
@@ -109,13 +113,20 @@ class Validator:
         self.now = utc_now()
         self._cameras: dict[Path, Cameras] = {}
         self._camera_reported: set[tuple[Path, str]] = set()
+        self._camera_at: dict[tuple[Path, str, datetime], CameraView] = {}
 
     # -------------------------------------------------------------------------------- entry points
 
-    def run(self, paths: Iterable[str | Path]) -> ValidationResult:
-        """Check every calibration under ``paths`` (files or directories); return what was found."""
+    def run(self, paths: Iterable[str | Path], *, keep_calibrations: bool = False) -> ValidationResult:
+        """Check every calibration under ``paths`` (files or directories); return what was found.
+
+        Each file's outcome is kept; its parsed calibration only with ``keep_calibrations`` (for a caller
+        that goes on to use them, like convert), so that a result stays small.
+        """
         result = ValidationResult(Report())
         for outcome in self.iter_files(paths, result):
+            if not keep_calibrations:
+                outcome.calibration = None
             result.files.append(outcome)
         return result
 
@@ -134,6 +145,8 @@ class Validator:
             except ParseError as exc:
                 report.error(display(path), "layout", exc.message, hint=exc.hint)
                 located.append((path, None))
+        # Camera descriptions first: the files checked after them use what was parsed (no second read).
+        located.sort(key=lambda item: (item[1] is None or item[1].calib_type != "camera", str(item[0])))
         deprecations = self._check_records(paths, [p for p, _ in located], report)
         groups: dict[tuple, list[tuple[PathInfo, Calibration | None]]] = defaultdict(list)
         for path, info in located:
@@ -188,6 +201,11 @@ class Validator:
             calib.check(ctx)
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             ctx.error("check", f"the values cannot be checked: {exc}")
+        if info.calib_type == "camera" and doc.content is not None:
+            try:
+                self._cameras_of(info.root).offer(path, doc.content)
+            except CameraError:
+                pass  # reported by the camera's own checks; the service reports it again when it is needed
         return calib
 
     def _schema_for(self, ctx: CheckContext) -> dict | None:
@@ -231,9 +249,23 @@ class Validator:
 
     # -------------------------------------------------------------------------------- cameras
 
+    def _cameras_of(self, root: Path) -> Cameras:
+        if root not in self._cameras:
+            self._cameras[root] = Cameras(root)
+        return self._cameras[root]
+
     def _camera_for(self, info: PathInfo, file: str, report: Report) -> CameraView | None:
         """The camera description valid at the file's start (the camera service), or None with a problem."""
-        cameras = self._cameras.setdefault(info.root, Cameras(info.root))
+        key = (info.root, info.instrument, info.valid_start)
+        if key in self._camera_at:
+            return self._camera_at[key]
+        view = self._camera_lookup(info, file, report)
+        if view is not None:  # a miss is reported for each file it concerns
+            self._camera_at[key] = view
+        return view
+
+    def _camera_lookup(self, info: PathInfo, file: str, report: Report) -> CameraView | None:
+        cameras = self._cameras_of(info.root)
         severity = Severity.ERROR if self.profile == "strict" else Severity.WARNING
         try:
             if not cameras.has_any(info.instrument):
