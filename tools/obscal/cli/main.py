@@ -157,13 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    p = sub.add_parser(
+
+    def command(name: str, summary: str, description: str, exits: str) -> argparse.ArgumentParser:
+        """A subcommand whose help states its exit codes, accepting --traceback after the command too."""
+        text = f"{description} Exit 0: {exits}; 2: usage problem; 3: a bug in obscal (--traceback)."
+        return sub.add_parser(name, parents=[common], help=summary, description=text)
+
+    p = command(
         "validate",
-        parents=[common],
-        help="check calibration files against their schemas, the layout and the camera",
-        description="Check calibration files (ECSV/YAML) against their JSON Schemas, the layout "
-        "convention and the camera description. Exit 0: no error; 1: errors found; 2: usage problem; "
-        "3: a bug in obscal (--traceback).",
+        "check calibration files against their schemas, the layout and the camera",
+        "Check calibration files (ECSV/YAML) against their JSON Schemas, the layout "
+        "convention and the camera description.",
+        "no error; 1: errors found",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: obs_data)")
     options.add_profile(p)
@@ -171,15 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_verbose(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser(
+    p = command(
         "convert",
-        parents=[common],
-        help="convert calibrations to FITS in the LSST layout, stamped with git provenance",
-        description="Validate, then write one FITS file per calibration (empty primary HDU, one binary "
+        "convert calibrations to FITS in the LSST layout, stamped with git provenance",
+        "Validate, then write one FITS file per calibration (empty primary HDU, one binary "
         "table per table, metadata in each table header) into a tree mirroring the data package, "
         "stamped with the commit SHA1, the file's git history and edit records, VALIDSTART/VALIDEND "
-        "and the construction provenance. Writes every file or none. Exit 0: converted; 1: refused "
-        "(problems listed); 2: usage problem; 3: a bug in obscal (--traceback).",
+        "and the construction provenance. Writes every file or none.",
+        "converted; 1: refused (problems listed)",
     )
     p.add_argument("paths", nargs="*", metavar="SRC", help="files or directories (default: obs_data)")
     options.add_out(p)
@@ -194,13 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_verbose(p)
     p.set_defaults(func=cmd_convert)
 
-    p = sub.add_parser(
+    p = command(
         "totext",
-        parents=[common],
-        help="convert FITS calibrations back to ECSV/YAML",
-        description="Read FITS calibrations in the LSST layout (written by obscal or other software) and "
+        "convert FITS calibrations back to ECSV/YAML",
+        "Read FITS calibrations in the LSST layout (written by obscal or other software) and "
         "write their text form into a tree mirroring the data package, under the file name they came "
         "from; obscal's stamps go to <validStart>.stamps.yaml beside each file. Writes every file or none.",
+        "written; 1: refused (problems listed)",
     )
     p.add_argument("paths", nargs="+", metavar="FITS", help="FITS files or directories")
     options.add_out(p)
@@ -208,15 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_verbose(p)
     p.set_defaults(func=cmd_totext)
 
-    p = sub.add_parser(
+    p = command(
         "lookup",
-        parents=[common],
-        help="which calibration was valid at an instant",
-        description="Print the calibration valid at an instant (path, validity range, last commit, edit "
+        "which calibration was valid at an instant",
+        "Print the calibration valid at an instant (path, validity range, last commit, edit "
         "records), or why none is (before the first range, in a gap, deprecated, after an explicit end). "
         "Dates are ISO-8601 in UTC unless a time scale follows (2024-06-15T12:00:37 TAI) or an offset is "
-        "given; MJD 60476.5 works too. Exit 0: found; 1: none valid; 2: usage problem; "
-        "3: a bug in obscal (--traceback).",
+        "given; MJD 60476.5 works too.",
+        "found; 1: none valid",
     )
     options.add_identity(p, types)
     p.add_argument("--date", required=True, metavar="DATE", help="the instant, e.g. 2024-07-01T12:00:00")
@@ -225,12 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser(
+    p = command(
         "timeline",
-        parents=[common],
-        help="print the validity ranges of an instrument's calibrations",
-        description="One row per file (and per gap), grouped by type, detector and filter: start, end, "
+        "print the validity ranges of an instrument's calibrations",
+        "One row per file (and per gap), grouped by type, detector and filter: start, end, "
         "file, and notes (explicit VALIDEND, deprecated, covered by a replacement).",
+        "printed",
     )
     p.add_argument("--instrument", required=True, help="instrument directory")
     p.add_argument("--type", choices=types, metavar="TYPE", help="only this calibration type: " + ", ".join(types))
@@ -239,13 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_timeline)
 
-    p = sub.add_parser(
+    p = command(
         "deprecate",
-        parents=[common],
-        help="mark a calibration as not to be used (kept in the package, left out of lookup and export)",
-        description="Write <validStart>.deprecated.yaml beside the file: who, when, why and the replacement. "
+        "mark a calibration as not to be used (kept in the package, left out of lookup and export)",
+        "Write <validStart>.deprecated.yaml beside the file: who, when, why and the replacement. "
         "The file stays (history remains reproducible); lookups and exports leave it out and its interval "
         "becomes a gap unless --superseded-by names a file of the same directory to cover it.",
+        "recorded",
     )
     p.add_argument("path", metavar="PATH", help="the calibration file")
     p.add_argument("--reason", required=True, help="why it must no longer be used")
@@ -253,16 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help="who deprecates it (default: git config user.name)")
     p.set_defaults(func=cmd_deprecate)
 
-    p = sub.add_parser(
+    p = command(
         "certify",
-        parents=[common],
-        help="bring a calibration made elsewhere into the package with a validity range",
-        description="Read SRC (ECSV/YAML/JSON, or FITS in the LSST layout), fill every DMTN-148 keyword for "
+        "bring a calibration made elsewhere into the package with a validity range",
+        "Read SRC (ECSV/YAML/JSON, or FITS in the LSST layout), fill every DMTN-148 keyword for "
         "its place (identity from the camera, CALIBDATE = --valid-start, VALIDEND = --valid-end), add an "
         "edit record, validate it with the strict profile and write it to "
         "<root>/<instrument>/<type>/[<detector>/][<filter>/]<validStart>.<ext> with its provenance sidecar. "
-        "Refuses to overwrite and refuses a range that conflicts with its neighbours; writes nothing then. "
-        "Exit 0: written; 1: refused (problems listed); 2: usage problem; 3: a bug in obscal (--traceback).",
+        "Refuses to overwrite and refuses a range that conflicts with its neighbours; writes nothing then. ",
+        "written; 1: refused (problems listed)",
     )
     p.add_argument("source", metavar="SRC", help="the calibration to certify")
     options.add_identity(p, types)

@@ -187,35 +187,34 @@ def _bad_value(col: Column, values: list[str], row_lines: list[int], test) -> Pa
     return ParseError(f"column {col.name!r}: invalid values", pointer=f"/columns/{col.name}")
 
 
+def _cells(col: Column, values: list[str], row_lines: list[int], parse: Any, what: str) -> list:
+    """Each cell of ``col`` parsed by ``parse``; the first that fails is a :class:`ParseError` at its line."""
+    out = []
+    for value, lineno in zip(values, row_lines, strict=False):
+        try:
+            out.append(parse(value))
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            raise ParseError(
+                f"column {col.name!r}: the cell {value[:60]!r} is not {what}",
+                line=lineno,
+                pointer=f"/columns/{col.name}",
+            ) from None
+    return out
+
+
+def _array(value: str, base: str) -> Any:
+    items = json.loads(value)
+    if not isinstance(items, list):
+        raise ValueError("not an array")
+    return np.array(items, dtype=np.bool_ if base == "bool" else base)
+
+
 def _convert(col: Column, values: list[str], row_lines: list[int]) -> Any:
     if col.subtype is not None and col.subtype != "json":
         base = SUBTYPE.match(col.subtype).group("base")  # type: ignore[union-attr]
-        out = []
-        for value, lineno in zip(values, row_lines, strict=False):
-            try:
-                items = json.loads(value)
-                if not isinstance(items, list):
-                    raise ValueError
-                out.append(np.array(items, dtype=np.bool_ if base == "bool" else base))
-            except (ValueError, TypeError, OverflowError):
-                raise ParseError(
-                    f"column {col.name!r}: the cell is not a JSON array of {base} values",
-                    line=lineno,
-                    pointer=f"/columns/{col.name}",
-                ) from None
-        return out
+        return _cells(col, values, row_lines, lambda v: _array(v, base), f"a JSON array of {base} values")
     if col.subtype == "json":
-        out = []
-        for value, lineno in zip(values, row_lines, strict=False):
-            try:
-                out.append(json.loads(value))
-            except (ValueError, RecursionError):
-                raise ParseError(
-                    f"column {col.name!r}: the cell {value[:60]!r} is not valid JSON (the column's subtype is json)",
-                    line=lineno,
-                    pointer=f"/columns/{col.name}",
-                ) from None
-        return out
+        return _cells(col, values, row_lines, json.loads, "valid JSON (the column's subtype is json)")
     if col.datatype == "string":
         return np.array(values, dtype=str) if values else np.array([], dtype=str)
     if col.datatype == "bool":
