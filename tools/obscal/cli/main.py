@@ -16,7 +16,7 @@ from obscal.cli.options import EXIT_CODES
 from obscal.model.problems import ObscalError
 
 if TYPE_CHECKING:
-    from obscal.ops.convert import Result
+    from obscal.ops.results import OperationResult
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -39,7 +39,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
-def _print_result(result: Result, verb: str, out: str, fmt: str, verbose: bool) -> int:
+def _print_result(result: OperationResult, verb: str, out: str, fmt: str, verbose: bool) -> int:
     from obscal.cli.report import WRITERS
 
     for source, why in result.skipped:

@@ -4,7 +4,7 @@ Layout (what ``lsst.ip.isr`` reads and writes): an empty primary HDU, then one b
 table, each carrying the calibration metadata in its header. obscal adds, without disturbing that:
 
 * in every table HDU, after the metadata: ``VALIDSTART``/``VALIDEND`` and the ``OBSCAL ...`` stamps
-  (see :mod:`obscal.stamps`), then ``HISTORY`` cards a person can read;
+  (see :mod:`obscal.model.stamps`), then ``HISTORY`` cards a person can read;
 * in the primary header: ``DATE`` (the commit time), and ``OBSCAL TEXTFORM``, a JSON record of what the
   binary tables cannot say by themselves (the text format and file name, column descriptions, the
   shape of a YAML file around its arrays), so that :func:`read_fits` rebuilds the very text it came

@@ -11,7 +11,7 @@ astropy's own writer, because obscal promises a bit-for-bit round trip:
   None-valued keys); ``codes`` records where it goes back;
 * a value no FITS card can hold exactly (NaN, a nested mapping, a date, non-ASCII text, text with
   trailing blanks, an empty or one-item list) is written as a string card holding typed JSON
-  (:mod:`obscal.typedjson`), and its key is listed in the returned ``codes`` so the reader decodes it.
+  (:mod:`obscal.io.typedjson`), and its key is listed in the returned ``codes`` so the reader decodes it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Which calibration class handles which dataset type, CALIBCLS and OBSTYPE.
 
 Type modules live in :mod:`obscal.calibtypes`; each registers its classes by subclassing
-:class:`obscal.calibration.Calibration` with ``dataset_types`` set.  Adding a module there adds a
+:class:`obscal.model.calibration.Calibration` with ``dataset_types`` set.  Adding a module there adds a
 type: nothing in the core names the types.
 """
 

@@ -2,7 +2,7 @@
 
 ``convert`` validates first and refuses files that do not pass; reads the package from the working
 tree (refusing uncommitted changes unless allowed) or, with ``rev``, from git objects; stamps each
-FITS file (:mod:`obscal.stamps`); and writes the whole tree or nothing: files are staged in a hidden
+FITS file (:mod:`obscal.model.stamps`); and writes the whole tree or nothing: files are staged in a hidden
 directory inside ``out`` and moved into place only when every file converted.
 """
 
@@ -29,10 +29,6 @@ from obscal.store import deprecation, provenance
 from obscal.store.git import GitRepo
 from obscal.validation.validator import Validator, display
 
-#: Kept for callers of the earlier API: convert returns the operations' one result type.
-Result = OperationResult
-
-
 # ------------------------------------------------------------------------------------------ text -> FITS
 
 
@@ -43,7 +39,7 @@ def convert(
     profile: str = "strict",
     rev: str | None = None,
     allow_dirty: bool = False,
-) -> Result:
+) -> OperationResult:
     """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
 
     Validates first and writes nothing when a file has errors; reads the working tree (refusing
@@ -88,7 +84,7 @@ def convert(
     return _convert(repo, commit, date, sources, repo.root if repo else None, Path(out), profile, allow_dirty, "")
 
 
-def _convert_at_revision(repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, profile: str) -> Result:
+def _convert_at_revision(repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, profile: str) -> OperationResult:
     commit, date = repo.resolve(rev)
     rels = [repo.relpath(s.absolute()) for s in sources]
     tops = sorted({PurePosixPath(r).parts[0] for r in rels if r != "."}) if "." not in rels else []
@@ -110,7 +106,7 @@ def _convert(
     profile: str,
     allow_dirty: bool,
     rev_label: str,
-) -> Result:
+) -> OperationResult:
     validation = Validator(profile).run(sources, keep_calibrations=True)
     report = validation.report
     if rev_label:

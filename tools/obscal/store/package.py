@@ -340,7 +340,7 @@ class Package:
     # ------------------------------------------------------------------ contents and history
 
     def read(self, file: PackageFile | str | Path):
-        """The :class:`~obscal.calibration.Calibration` in a file (from git objects at a revision)."""
+        """The :class:`~obscal.model.calibration.Calibration` in a file (from git objects at a revision)."""
         from obscal.model.calibration import Calibration
 
         file = file if isinstance(file, PackageFile) else self.file(file)
