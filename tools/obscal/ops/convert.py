@@ -84,7 +84,9 @@ def convert(
     return _convert(repo, commit, date, sources, repo.root if repo else None, Path(out), profile, allow_dirty, "")
 
 
-def _convert_at_revision(repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, profile: str) -> OperationResult:
+def _convert_at_revision(
+    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, profile: str
+) -> OperationResult:
     commit, date = repo.resolve(rev)
     rels = [repo.relpath(s.absolute()) for s in sources]
     tops = sorted({PurePosixPath(r).parts[0] for r in rels if r != "."}) if "." not in rels else []
