@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from obscal._version import __version__
 from obscal.cli import options
 from obscal.cli.options import EXIT_CODES
-from obscal.model.problems import ObscalError
+from obscal.model.problems import ObscalError, Report
 
 if TYPE_CHECKING:
     from obscal.ops.results import OperationResult
@@ -34,23 +34,39 @@ def cmd_validate(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
-    report = validate(paths, profile=args.profile)
-    WRITERS[args.format](report.report, sys.stdout, verbose=args.verbose)
+    result = validate(paths, profile=args.profile)
+    WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose)
+    return _status(result.report, args)
+
+
+def _status(report: Report, args: argparse.Namespace) -> int:
+    """0, 1, or 3 when obscal met a bug in one of the files (after every other file's report was printed)."""
+    if report.internal_errors:
+        if getattr(args, "traceback", False):
+            for text in report.tracebacks:
+                print(text, file=sys.stderr, end="")
+        print(
+            f"obscal: internal error on {len(report.internal_errors)} file(s): a bug in obscal {__version__}; "
+            "please report it with the output of --traceback",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
-def _print_result(result: OperationResult, verb: str, out: str, fmt: str, verbose: bool) -> int:
+def _print_result(result: OperationResult, verb: str, out: str, args: argparse.Namespace) -> int:
     from obscal.cli.report import WRITERS
 
     for source, why in result.skipped:
         print(f"{source}: skipped: {why}", file=sys.stderr)
+    fmt = args.format
     if not result.report.ok or result.report.warnings or fmt != "text":
-        WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=verbose)
+        WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=args.verbose)
     if result.report.ok:
         print(f"{verb} {len(result.written)} file(s) into {out}")
         return EXIT_OK
     print(f"nothing written to {out}", file=sys.stderr)
-    return EXIT_PROBLEMS
+    return _status(result.report, args)
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
@@ -60,14 +76,14 @@ def cmd_convert(args: argparse.Namespace) -> int:
     result = convert(
         args.paths or _default_data(), args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty
     )
-    return _print_result(result, "converted", args.out, args.format, args.verbose)
+    return _print_result(result, "converted", args.out, args)
 
 
 def cmd_totext(args: argparse.Namespace) -> int:
     """``obscal totext``."""
     from obscal.ops.totext import totext
 
-    return _print_result(totext(args.paths, args.out), "wrote", args.out, args.format, args.verbose)
+    return _print_result(totext(args.paths, args.out), "wrote", args.out, args)
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
@@ -134,7 +150,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
         WRITERS["text"](result.report, sys.stderr)
     if not result.ok:
         print("refused: nothing was written", file=sys.stderr)
-        return EXIT_PROBLEMS
+        return _status(result.report, args)
     print(f"certified {args.source} as {result.written[0]}")
     for extra in result.written[1:]:
         print(f"  with {extra}")

@@ -30,6 +30,8 @@ from obscal.model.tagged import ASTROPY_UNIT_TAG, SERIALIZED_COLUMN_TAG, TaggedM
 if TYPE_CHECKING:
     from obscal.model.calibration import Calibration
 
+#: The most columns a table may declare (LSST calibration tables have fewer than 40).
+MAX_COLUMNS = 1000
 _TRUE = {"True", "true", "TRUE", "1"}
 _FALSE = {"False", "false", "FALSE", "0"}
 
@@ -79,6 +81,12 @@ def read(text: str) -> Table:
     decls = header.get("datatype")
     if not isinstance(decls, list) or not decls:
         raise ParseError("the ECSV header has no 'datatype' list of columns", line=2)
+    if len(decls) > MAX_COLUMNS:
+        raise ParseError(
+            f"the table declares {len(decls)} columns (at most {MAX_COLUMNS})",
+            line=index.line_of(header, ["datatype"]),
+            hint="curated calibration tables have a few dozen columns at most",
+        )
     meta = header.get("meta") or {}
     if not isinstance(meta, dict):
         raise ParseError("'meta' must be a mapping", line=index.line_of(header, ["meta"]))
@@ -193,26 +201,54 @@ def _cells(col: Column, values: list[str], row_lines: list[int], parse: Any, wha
     for value, lineno in zip(values, row_lines, strict=False):
         try:
             out.append(parse(value))
-        except (ValueError, TypeError, OverflowError, RecursionError):
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            why = f" ({exc})" if isinstance(exc, _CellError) else ""
             raise ParseError(
-                f"column {col.name!r}: the cell {value[:60]!r} is not {what}",
+                f"column {col.name!r}: the cell {value[:60]!r} is not {what}{why}",
                 line=lineno,
                 pointer=f"/columns/{col.name}",
             ) from None
     return out
 
 
-def _array(value: str, base: str) -> Any:
+class _CellError(ValueError):
+    """Why a well-formed cell is refused (said in the message)."""
+
+
+def _array(value: str, base: str, shape: tuple[int | None, ...] | None) -> Any:
     items = json.loads(value)
     if not isinstance(items, list):
         raise ValueError("not an array")
-    return np.array(items, dtype=np.bool_ if base == "bool" else base)
+    if base.startswith("float"):
+        wide = np.array(items, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = wide.astype(base)
+        if np.any(np.isfinite(wide) & ~np.isfinite(out)):
+            raise _CellError(f"a value overflows {base}")
+    else:
+        out = np.array(items, dtype=np.bool_ if base == "bool" else base)
+    if shape is not None and (
+        out.ndim != len(shape) or any(d is not None and d != n for d, n in zip(shape, out.shape, strict=False))
+    ):
+        declared = ",".join("null" if d is None else str(d) for d in shape)
+        raise _CellError(f"its shape {list(out.shape)} is not the declared [{declared}]")
+    return out
+
+
+def _declared_shape(subtype: str) -> tuple[int | None, ...] | None:
+    """The shape a subtype declares (``float64[4,4]`` -> (4, 4), ``[null]`` -> (None,)), or None for any."""
+    match = SUBTYPE.match(subtype)
+    dims = match.group("shape") if match else None
+    if not dims:
+        return None
+    return tuple(None if d.strip() == "null" else int(d) for d in dims.split(","))
 
 
 def _convert(col: Column, values: list[str], row_lines: list[int]) -> Any:
     if col.subtype is not None and col.subtype != "json":
         base = SUBTYPE.match(col.subtype).group("base")  # type: ignore[union-attr]
-        return _cells(col, values, row_lines, lambda v: _array(v, base), f"a JSON array of {base} values")
+        shape = _declared_shape(col.subtype)
+        return _cells(col, values, row_lines, lambda v: _array(v, base, shape), f"an array of {col.subtype}")
     if col.subtype == "json":
         return _cells(col, values, row_lines, json.loads, "valid JSON (the column's subtype is json)")
     if col.datatype == "string":
@@ -224,7 +260,19 @@ def _convert(col: Column, values: list[str], row_lines: list[int]) -> Any:
     dtype = np.dtype(col.datatype)
     try:
         if dtype.kind == "f":
-            return np.array([float(v) for v in values], dtype=np.float64).astype(dtype)
+            wide = np.array([float(v) for v in values], dtype=np.float64)
+            with np.errstate(over="ignore"):
+                out = wide.astype(dtype)
+            overflow = np.flatnonzero(np.isfinite(wide) & ~np.isfinite(out))
+            if overflow.size:
+                i = int(overflow[0])
+                raise ParseError(
+                    f"column {col.name!r}: {values[i][:60]!r} overflows {col.datatype} (it would become infinite)",
+                    line=row_lines[i] if i < len(row_lines) else None,
+                    pointer=f"/columns/{col.name}",
+                    hint=f"declare the column float64, or store a value {col.datatype} can hold",
+                )
+            return out
         return np.array([int(v) for v in values], dtype=dtype)
     except (ValueError, OverflowError):
         convert = float if dtype.kind == "f" else int

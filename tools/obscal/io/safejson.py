@@ -36,6 +36,8 @@ def load(path: Path, text: str) -> Document:
         content = json.loads(text, object_pairs_hook=_reject_duplicate_pairs)
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise ParseError(f"invalid JSON: nesting deeper than {safeyaml.MAX_DEPTH} levels") from None
     return safeyaml.document_from_mapping(path, "json", content, LineIndex())
 
 

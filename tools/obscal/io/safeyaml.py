@@ -34,6 +34,8 @@ PROPERTYLIST_TYPES = {
     "Bool", "Short", "Int", "Long", "LongLong", "UnsignedLongLong", "Float", "Double", "String", "DateTime",
     "PropertySet", "Undef",
 }  # fmt: skip
+#: The deepest nesting a YAML or JSON calibration may have (real ones nest five or six levels).
+MAX_DEPTH = 64
 PROPERTYLIST_TAGS = ("!<lsst.daf.base.PropertyList>", PROPERTYLIST_TAG, f"tag:yaml.org,2002:{PROPERTYLIST_TAG}")
 
 
@@ -172,7 +174,7 @@ def parse(text: str, line_offset: int = 0) -> tuple[Any, LineIndex]:
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise ParseError("invalid YAML: nesting is too deep") from None
+        raise ParseError(f"invalid YAML: nesting deeper than {MAX_DEPTH} levels") from None
     finally:
         loader.dispose()
     return data, loader.line_index
@@ -203,6 +205,7 @@ def document_from_mapping(path: Path, fmt: str, content: Any, index: LineIndex) 
     """
     if not isinstance(content, dict):
         raise ParseError("the top level of a calibration file must be a mapping", line=1)
+    _check_depth(content, index)
     metadata = content.get("metadata")
     form, types = "mapping", {}
     if isinstance(metadata, PropertyListData):
@@ -218,6 +221,24 @@ def document_from_mapping(path: Path, fmt: str, content: Any, index: LineIndex) 
             hint="YAML calibrations keep their header keywords under a top-level 'metadata' key",
         )
     return Document(path, fmt, metadata, content=content, lines=index, metadata_form=form, propertylist_types=types)
+
+
+def _check_depth(content: Any, index: LineIndex) -> None:
+    """Refuse nesting deeper than :data:`MAX_DEPTH` (no calibration nests beyond a handful of levels)."""
+    stack: list[tuple[Any, int, list]] = [(content, 1, [])]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_DEPTH:
+            pointer = "/" + "/".join(str(p) for p in path[:8]) + ("/..." if len(path) > 8 else "")
+            raise ParseError(
+                f"nesting deeper than {MAX_DEPTH} levels",
+                line=index.line_of(content, path[:MAX_DEPTH]),
+                pointer=pointer,
+            )
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, dict | list):
+                stack.append((value, depth + 1, [*path, key]))
 
 
 def _from_propertylist(rows: list, index: LineIndex) -> tuple[dict, dict[str, str]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +16,11 @@ if TYPE_CHECKING:
     from obscal.model.formats import Format
 
 MAX_BYTES = 256 * 1024 * 1024
+#: The longest line read: ECSV rows of array cells reach ~100 kB; nothing real comes near this.
+MAX_LINE = 8 * 1024 * 1024
+#: The most digits a number may have (Python refuses to convert more than 4,300 digits).
+MAX_DIGITS = 4000
+_LONG_NUMBER = re.compile(rb"\d{%d,}" % (MAX_DIGITS + 1))
 
 
 def decode(data: bytes) -> str:
@@ -37,21 +46,62 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a file, refusing one too large to be a curated calibration.
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, read with a bound (a FIFO, device or socket is never read).
+
+    The file is opened without blocking, checked on the open descriptor (so a file swapped for a FIFO
+    or a link to ``/dev/zero`` after a check is still refused) and read up to ``limit`` bytes.
 
     Raises
     ------
     ParseError
-        The file cannot be read or is larger than :data:`MAX_BYTES`.
+        The file cannot be opened, is not a regular file, or is larger than ``limit``.
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ParseError(f"the file is too large ({size} bytes) for a curated calibration")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}") from None
+        raise ParseError(f"cannot read the file: {_why(exc)}", hint=_hint(exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise ParseError(f"the file is a {kind}, not a regular file", hint="calibrations are regular files")
+        if info.st_size > limit:
+            raise ParseError(f"the file is too large ({info.st_size} bytes; at most {limit}) for a curated calibration")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ParseError(f"the file grows past {limit} bytes while being read")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {_why(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+_KINDS = {
+    stat.S_IFIFO: "FIFO (named pipe)",
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFSOCK: "socket",
+    stat.S_IFDIR: "directory",
+}
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "a loop of symbolic links"
+    return exc.strerror or str(exc)
+
+
+def _hint(exc: OSError) -> str | None:
+    if exc.errno == errno.ELOOP:
+        return "replace the link by the file it should point to"
+    if exc.errno == errno.EACCES:
+        return "make the file readable (chmod u+r)"
+    return None
 
 
 def read_document(path: Path, data: bytes | None, fmt: Format) -> Document:
@@ -66,4 +116,30 @@ def read_document(path: Path, data: bytes | None, fmt: Format) -> Document:
         data = read_bytes(path)
     elif len(data) > MAX_BYTES:
         raise ParseError(f"the file is too large ({len(data)} bytes) for a curated calibration")
+    check_limits(data)
     return fmt.implementation().load(path, decode(data))
+
+
+def check_limits(data: bytes) -> None:
+    """Refuse what no calibration holds and a parser would choke on: very long lines, numbers of thousands of digits.
+
+    Raises
+    ------
+    ParseError
+        With the line of the first offence.
+    """
+    start = 0 if len(data) > MAX_LINE else len(data)  # no line of a smaller file can be too long
+    while (end := data.find(b"\n", start)) != -1 or start < len(data):
+        end = len(data) if end == -1 else end
+        if end - start > MAX_LINE:
+            line = data.count(b"\n", 0, start) + 1
+            raise ParseError(f"line {line} is {end - start} bytes long (at most {MAX_LINE})", line=line)
+        start = end + 1
+    match = _LONG_NUMBER.search(data)
+    if match:
+        line = data.count(b"\n", 0, match.start()) + 1
+        raise ParseError(
+            f"a number of {match.end() - match.start()} digits (at most {MAX_DIGITS})",
+            line=line,
+            hint="no calibration value needs that many digits; is the file damaged?",
+        )

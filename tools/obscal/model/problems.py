@@ -25,12 +25,14 @@ class Category(StrEnum):
     RECORD = "record"  # provenance and deprecation records
     REPOSITORY = "repository"  # git state of the sources
     OPERATION = "operation"  # a conversion, certification or export step
+    INTERNAL = "internal"  # a bug in obscal met while handling a file
 
 
 class Code(StrEnum):
     """Every problem code obscal reports (the stable, machine-readable part of a problem)."""
 
     LAYOUT = "layout"
+    ACCESS = "access"
     PARSE = "parse"
     SCHEMA = "schema"
     PATH = "path"
@@ -54,6 +56,7 @@ class Code(StrEnum):
     CONVERT = "convert"
     TOTEXT = "totext"
     CERTIFY = "certify"
+    INTERNAL = "internal"
 
     @property
     def category(self) -> Category:
@@ -63,6 +66,8 @@ class Code(StrEnum):
 
 _CATEGORY = {
     Code.LAYOUT: Category.FILE,
+    Code.ACCESS: Category.FILE,
+    Code.INTERNAL: Category.INTERNAL,
     Code.PARSE: Category.FILE,
     Code.VALIDITY: Category.VALIDITY,
     Code.GAP: Category.VALIDITY,
@@ -101,6 +106,14 @@ class Problem:
         }
 
 
+#: The longest message or hint a problem keeps (a bounded excerpt of whatever a file held).
+MAX_MESSAGE = 1000
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 20] + f" ... ({len(text)} characters)"
+
+
 def _sort_key(p: Problem) -> tuple:
     return (p.file, p.line or 0, p.code, p.message)
 
@@ -126,6 +139,8 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    #: Tracebacks of internal errors (bugs in obscal), for ``--traceback``.
+    tracebacks: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -138,8 +153,23 @@ class Report:
         pointer: str | None = None,
         hint: str | None = None,
     ) -> None:
-        """Record a problem; ``code`` must be a :class:`Code` (or its value: ``ValueError`` otherwise)."""
+        """Record a problem; ``code`` must be a :class:`Code` (or its value: ``ValueError`` otherwise).
+
+        Messages and hints are cut to :data:`MAX_MESSAGE` characters: a hostile file cannot make a report huge.
+        """
+        message, hint = _bounded(message), _bounded(hint) if hint is not None else None
         self.problems.append(Problem(str(file), line, severity, Code(code), message, pointer, hint))
+
+    def internal(self, file: str | Path, exc: BaseException) -> None:
+        """Record a bug in obscal met while handling ``file`` (the run goes on with the other files)."""
+        import traceback
+
+        self.tracebacks.append("".join(traceback.format_exception(exc)))
+        self.add(
+            file, Severity.ERROR, Code.INTERNAL,
+            f"obscal failed on this file: {type(exc).__name__}: {exc}",
+            hint="this is a bug in obscal, not a problem of the file: please report it with the output of --traceback",
+        )  # fmt: skip
 
     def error(self, file: str | Path, code: Code | str, message: str, **kw) -> None:
         """Record an error."""
@@ -177,6 +207,11 @@ class Report:
             (p for p in self.problems if p.code.category is category and (severity is None or p.severity is severity)),
             key=_sort_key,
         )
+
+    @property
+    def internal_errors(self) -> list[Problem]:
+        """The bugs in obscal met during the run."""
+        return [p for p in self.problems if p.code is Code.INTERNAL]
 
     @property
     def ok(self) -> bool:

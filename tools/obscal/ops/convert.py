@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from obscal.io.atomic import Staging
+from obscal.io.text import read_bytes
 from obscal.model import formats, registry
 from obscal.model.calibration import Calibration
 from obscal.model.identity import edit_records
 from obscal.model.instants import format_fits_date, from_timestamp
 from obscal.model.layout import PathInfo
-from obscal.model.problems import ObscalError, ParseError, Problem
+from obscal.model.problems import Code, ObscalError, ParseError, Problem
 from obscal.model.stamps import Stamps
 from obscal.model.validity import Timeline, ValidityRange
 from obscal.ops.results import OperationResult
@@ -159,8 +160,10 @@ def _convert(
                 calib = calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
                 ranges = [r for r in timelines[info.group].effective if r.path == info.path]
                 _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, origin, history, dirty)
-            except (ObscalError, ParseError, KeyError, TypeError, ValueError, IndexError) as exc:
-                report.error(where, "convert", message(exc))
+            except (ObscalError, ParseError) as exc:
+                report.error(where, Code.CONVERT, message(exc))
+            except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
+                report.internal(where, exc)
         if report.ok:
             result.written = staging.commit()
     return result
@@ -184,7 +187,7 @@ def _convert_one(
         valid_end=validity.end_iso,
         source=rel or info.path.name,
         path=info.relpath,
-        sha256=hashlib.sha256(info.path.read_bytes()).hexdigest(),
+        sha256=hashlib.sha256(read_bytes(info.path)).hexdigest(),
         date=date or _file_date(info.path),
         commit=commit,
         file_commit=history[rel][0].sha if history.get(rel) else "",
@@ -199,7 +202,7 @@ def _convert_one(
         data, _ = provenance.load(sidecar)
         stamps.provenance = data
         stamps.provenance_source = str(PurePosixPath(rel).parent / sidecar.name) if rel else sidecar.name
-        stamps.provenance_sha256 = hashlib.sha256(sidecar.read_bytes()).hexdigest()
+        stamps.provenance_sha256 = hashlib.sha256(read_bytes(sidecar)).hexdigest()
     target = staging.path_for(PurePosixPath(info.relpath).with_suffix(formats.by_name("fits").suffixes[0]))
     try:
         calib.writeFits(target, stamps)

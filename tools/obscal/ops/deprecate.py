@@ -7,6 +7,7 @@ from pathlib import Path
 
 from obscal.io.atomic import write_all
 from obscal.io.safeyaml import dump_data
+from obscal.io.text import read_bytes
 from obscal.model import registry
 from obscal.model.instants import format_utc, utc_now
 from obscal.model.layout import is_calibration_file, resolve
@@ -65,7 +66,7 @@ def deprecate(
     sidecar = sidecar_of(path)
     if sidecar.exists():
         try:
-            existing = deprecation.parse(sidecar.read_bytes()).summary()
+            existing = deprecation.parse(read_bytes(sidecar)).summary()
         except ParseError:
             existing = "see the file"
         raise ObscalError(f"{path} is already deprecated ({sidecar.name}: {existing})")

@@ -18,7 +18,7 @@ from obscal.model.calibration import Calibration
 from obscal.model.identity import dirname
 from obscal.model.instants import format_stem, parse_metadata_instant
 from obscal.model.layout import resolve
-from obscal.model.problems import ObscalError, ParseError
+from obscal.model.problems import Code, ObscalError, ParseError
 from obscal.ops.convert import message
 from obscal.ops.results import OperationResult
 from obscal.store import provenance
@@ -96,8 +96,10 @@ def totext(sources: Iterable[str | Path], out: str | Path) -> OperationResult:
                 if content.provenance is not None:
                     side = staging.path_for(rel.with_name(rel.name.rsplit(".", 1)[0] + provenance.SUFFIX))
                     side.write_text(dump_data(content.provenance), encoding="utf-8")
-            except (ObscalError, ParseError, KeyError, TypeError, ValueError, IndexError) as exc:
-                report.error(label, "totext", message(exc))
+            except (ObscalError, ParseError) as exc:
+                report.error(label, Code.TOTEXT, message(exc))
+            except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
+                report.internal(label, exc)
         if report.ok:
             result.written = staging.commit()
     return result

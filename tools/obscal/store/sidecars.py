@@ -10,10 +10,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from obscal.io import safeyaml
-from obscal.io.text import decode
+from obscal.io.text import decode, read_bytes
 from obscal.model.layout import is_calibration_file
 from obscal.model.lines import LineIndex
 from obscal.model.problems import ParseError
+
+#: A sidecar record is small: provenance lists inputs and configuration, nothing bulky.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 def path_for(calibration: Path, suffix: str) -> Path:
@@ -37,11 +40,7 @@ def parse(data: bytes, what: str) -> tuple[dict, LineIndex]:
 
 def load(path: Path, what: str) -> tuple[dict, LineIndex]:
     """Read and parse a sidecar file (raises :class:`ParseError`)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParseError(f"cannot read the file: {exc.strerror}") from None
-    return parse(data, what)
+    return parse(read_bytes(path, MAX_BYTES), what)
 
 
 def find(paths: Iterable[Path], suffix: str) -> Iterator[Path]:

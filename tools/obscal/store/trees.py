@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from obscal.io.text import read_bytes
 from obscal.model.layout import SIDECAR_SUFFIXES, is_calibration_file, sidecar_base
+from obscal.model.problems import ParseError
 
 if TYPE_CHECKING:
     from obscal.store.git import GitRepo
@@ -53,12 +55,19 @@ class WorkTree:
         return sorted(out)
 
     def read(self, rel: str) -> bytes:
-        """The bytes of a file (raises ``OSError``)."""
-        return (self.root / rel).read_bytes()
+        """The bytes of a file (bounded; raises :class:`~obscal.model.problems.ParseError`)."""
+        return read_bytes(self.root / rel)
 
     def containing(self, needle: bytes, rels: list[str]) -> set[str]:
-        """Those of ``rels`` whose bytes contain ``needle``."""
-        return {rel for rel in rels if needle in self.read(rel)}
+        """Those of ``rels`` whose bytes contain ``needle``, and those that cannot be read (the caller says why)."""
+        out = set()
+        for rel in rels:
+            try:
+                if needle in self.read(rel):
+                    out.add(rel)
+            except ParseError:
+                out.add(rel)
+        return out
 
 
 class GitTree:
@@ -84,18 +93,28 @@ class GitTree:
         return {r for r in self.repo.grep(self.commit, self.prefix, needle) if r in wanted}
 
 
-def discover(paths: Iterable[Path]) -> Iterator[Path]:
+def discover(paths: Iterable[Path], refused: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Every calibration file under ``paths``, each once, in sorted order.
 
     Files are taken as given, except sidecars (provenance, deprecation), which stand for the calibration
     beside them: a changed sidecar changes what its calibration means, so that is what gets checked.
+    Directories that cannot be read, and links to directories (never followed), go to ``refused``
+    with the reason, so that nothing is skipped in silence.
     """
+    refused = refused if refused is not None else []
     seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             found = []
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+
+            def unreadable(exc: OSError, top: Path = path) -> None:
+                refused.append((Path(exc.filename or top), f"cannot read the directory: {exc.strerror or exc}"))
+
+            for dirpath, dirnames, filenames in os.walk(path, onerror=unreadable):
+                for name in sorted(d for d in dirnames if not d.startswith(".")):
+                    if Path(dirpath, name).is_symlink():
+                        refused.append((Path(dirpath, name), "a symbolic link to a directory: not followed"))
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not Path(dirpath, d).is_symlink())
                 found.extend(Path(dirpath, f) for f in filenames if is_calibration_file(f))
             batch = sorted(found)
         elif path.name.endswith(SIDECAR_SUFFIXES):
@@ -107,3 +126,30 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
             if item not in seen:
                 seen.add(item)
                 yield item
+
+
+def link_problem(path: Path, root: Path) -> str | None:
+    """Why a calibration reached through a symbolic link cannot be used (None when it is no link, or a safe one).
+
+    A link may point at another file of the package; one that loops, dangles or leaves the package is
+    refused: what it reads can change without any commit of the package.
+    """
+    if not any(p.is_symlink() for p in (path, *path.parents) if p != p.parent and _within(p, root)):
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:
+        return "a loop of symbolic links"
+    except OSError as exc:
+        return f"a symbolic link that cannot be followed ({exc.strerror or exc})"
+    if not _within(target, root.resolve()):
+        return f"a symbolic link to {target}, outside the package: its content is not part of the package"
+    return None
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True

@@ -26,12 +26,12 @@ from obscal.model.document import Document
 from obscal.model.formats import read_document
 from obscal.model.instants import format_iso, parse_metadata_instant, utc_now
 from obscal.model.layout import PathInfo, is_calibration_file, resolve
-from obscal.model.problems import ParseError, Problem, Report, Severity
+from obscal.model.problems import Code, ParseError, Problem, Report, Severity
 from obscal.model.validity import Deprecation
 from obscal.store import deprecation, provenance
 from obscal.store.cameras import CameraError, Cameras
 from obscal.store.entries import entry_on_disk
-from obscal.store.trees import discover
+from obscal.store.trees import discover, link_problem
 from obscal.validation import records
 from obscal.validation.checks import CheckContext, check_common, check_edit_history
 from obscal.validation.schemas import SchemaSet, default_schemas
@@ -43,7 +43,7 @@ def display(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when below it."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside the working directory, or a link that loops
         return path.as_posix()
 
 
@@ -139,12 +139,22 @@ class Validator:
         report = result.report
         paths = [Path(p) for p in paths]
         located: list[tuple[Path, PathInfo | None]] = []
-        for path in discover(paths):
+        refused: list[tuple[Path, str]] = []
+        for path in discover(paths, refused):
             try:
-                located.append((path, resolve(path, self.dims)))
+                info = resolve(path, self.dims)
             except ParseError as exc:
-                report.error(display(path), "layout", exc.message, hint=exc.hint)
+                report.error(display(path), Code.LAYOUT, exc.message, hint=exc.hint)
                 located.append((path, None))
+                continue
+            why = link_problem(path, info.root)
+            if why is not None:
+                report.error(display(path), Code.ACCESS, why, hint="replace the link by the file itself")
+                located.append((path, None))
+                continue
+            located.append((path, info))
+        for path, why in refused:
+            report.error(display(path), Code.ACCESS, why, hint="calibrations are regular files in readable directories")
         # Camera descriptions first: the files checked after them use what was parsed (no second read).
         located.sort(key=lambda item: (item[1] is None or item[1].calib_type != "camera", str(item[0])))
         deprecations = self._check_records(paths, [p for p, _ in located], report)
@@ -155,11 +165,18 @@ class Validator:
                 yield FileOutcome(path, None, None, False)
                 continue
             before = len(report.errors)
-            calib = self.check_file(path, info, report)
+            try:
+                calib = self.check_file(path, info, report)
+            except Exception as exc:  # a bug in obscal: this file's problem; the run goes on
+                report.internal(display(path), exc)
+                calib = None
             groups[info.group].append((info, calib))
             yield FileOutcome(path, info, calib, len(report.errors) == before)
         for members in groups.values():
-            result.groups[members[0][0].group] = self._check_group(members, deprecations, report)
+            try:
+                result.groups[members[0][0].group] = self._check_group(members, deprecations, report)
+            except Exception as exc:
+                report.internal(display(members[0][0].path.parent), exc)
 
     def _check_records(self, given: list[Path], calibrations: list[Path], report: Report) -> dict[Path, Deprecation]:
         """Provenance and deprecation records: under the given paths, and beside the calibrations checked."""
