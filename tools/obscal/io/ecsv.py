@@ -25,7 +25,7 @@ from obscal.model.document import Document
 from obscal.model.lines import LineIndex
 from obscal.model.problems import ParseError
 from obscal.model.table import DATATYPES, SERIALIZED_COLUMNS, SUBTYPE, Column, Table
-from obscal.model.tagged import ASTROPY_UNIT_TAG, SERIALIZED_COLUMN_TAG, TaggedMapping
+from obscal.model.tagged import ASTROPY_UNIT_TAG, SERIALIZED_COLUMN_TAG, WRITABLE_TAGS, TaggedMapping
 
 if TYPE_CHECKING:
     from obscal.model.calibration import Calibration
@@ -338,6 +338,8 @@ def write(table: Table) -> str:
                 out.write(f"#     {_dump_scalar(name)}:\n")
                 for key, value in spec.items():
                     if isinstance(value, TaggedMapping):
+                        if value.tag not in WRITABLE_TAGS:  # only data-only tags, whatever the input held
+                            raise ValueError(f"refusing to write the YAML tag {value.tag[:80]!r} (column {name!r})")
                         out.write(f"#       {key}: {value.tag} {_dump_flow(dict(value))}\n")
                     else:
                         out.write(f"#       {key}: {_dump_scalar(value)}\n")

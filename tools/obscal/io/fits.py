@@ -29,15 +29,19 @@ from astropy.io import fits
 from obscal.io import fitsheader, typedjson
 from obscal.io import stamps as stamp_cards
 from obscal.io.atomic import write_bytes
+from obscal.io.safeyaml import PROPERTYLIST_TYPES
+from obscal.io.text import read_bytes
 from obscal.model.document import Document
 from obscal.model.problems import ObscalError, ParseError
 from obscal.model.stamps import METADATA_KEYS, STAMP_KEYS
-from obscal.model.table import Column, Table
+from obscal.model.table import DATATYPES, Column, Table
 
 if TYPE_CHECKING:
     from obscal.model.calibration import Calibration, LsstTables
     from obscal.model.stamps import Stamps
 
+#: The largest FITS file read (curated calibrations are megabytes).
+MAX_BYTES = 256 * 1024 * 1024
 TEXTFORM = "OBSCAL TEXTFORM"
 PROVENANCE = "OBSCAL PROVENANCE"
 RECORD_VERSION = 1
@@ -115,7 +119,7 @@ def _column_from_fits(hdu: fits.BinTableHDU, index: int, decl: dict | None) -> C
     extra = {k: v for k, v in decl.items() if k not in ("name", "datatype", "unit", "description", "subtype")}
     rows = len(hdu.data) if hdu.data is not None else 0
     if subtype == "json":
-        data: Any = [typedjson.loads(_text(v)) for v in (raw if rows else [])]
+        data: Any = [typedjson.loads(_text(v), f"column {name}") for v in (raw if rows else [])]
     elif subtype is not None:
         base = subtype.split("[", 1)[0]
         data = [np.array(np.asarray(v), dtype=np.bool_ if base == "bool" else base) for v in (raw if rows else [])]
@@ -322,6 +326,63 @@ def write(calib: Calibration, path: Path, stamps: Stamps | None = None) -> Path:
 # ------------------------------------------------------------------------------------------ reading
 
 
+def _checked_record(text: str) -> dict:
+    """The ``OBSCAL TEXTFORM`` record, checked against what obscal writes before anything of it is used.
+
+    Raises
+    ------
+    ValueError
+        Not JSON, nested too deep, or a field of the wrong kind (the message names the field).
+    """
+    where = TEXTFORM
+    try:
+        record = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{where}: nested deeper than {typedjson.MAX_DEPTH} levels") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{where}: not JSON ({exc.msg})") from None
+
+    def need(ok: bool, field: str, what: str) -> None:
+        if not ok:
+            raise ValueError(f"{where}/{field}: {what}")
+
+    strings = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+    need(isinstance(record, dict), "", "not a JSON object")
+    unknown = set(record) - _RECORD_FIELDS
+    need(not unknown, sorted(unknown)[0] if unknown else "", "not a field of the record")
+    need(record.get("version") == RECORD_VERSION, "version", f"not {RECORD_VERSION}")
+    need(isinstance(record.get("type"), str), "type", "not a string")
+    need(record.get("format") in ("ecsv", "yaml", "json"), "format", "not ecsv, yaml or json")
+    need(isinstance(record.get("name", ""), str), "name", "not a string")
+    codes = record.get("codes", {})
+    need(isinstance(codes, dict) and all(isinstance(v, str) for v in codes.values()), "codes", "not a map of strings")
+    need(all(v in ("json", "list") or (v.startswith("null:") and v[5:].isdigit()) for v in codes.values()),
+         "codes", "holds an unknown code")  # fmt: skip
+    columns = record.get("columns", [])
+    flat = columns if record["format"] == "ecsv" else [c for t in columns if isinstance(t, list) for c in t]
+    need(isinstance(columns, list), "columns", "not a list")
+    for i, decl in enumerate(flat):
+        need(isinstance(decl, dict) and isinstance(decl.get("name"), str), f"columns/{i}", "not a column declaration")
+        need(decl.get("datatype") in DATATYPES, f"columns/{i}/datatype", "not an ECSV datatype")
+        need(isinstance(decl.get("subtype", ""), str), f"columns/{i}/subtype", "not a string")
+    need(strings(record.get("keys", [])), "keys", "not a list of strings")
+    need(record.get("metadata_form", "mapping") in ("mapping", "propertylist"), "metadata_form", "unknown form")
+    types = record.get("propertylist_types", {})
+    need(isinstance(types, dict) and all(v in PROPERTYLIST_TYPES for v in types.values()),
+         "propertylist_types", "not a map of PropertyList types")  # fmt: skip
+    exact = record.get("exact", {})
+    need(isinstance(exact, dict) and all(strings(v) for v in exact.values()), "exact", "not a map of string lists")
+    need(strings(record.get("stamp_keys_in_text", [])), "stamp_keys_in_text", "not a list of strings")
+    need(isinstance(record.get("ecsv_version", "1.0"), str), "ecsv_version", "not a string")
+    return record
+
+
+_RECORD_FIELDS = frozenset({
+    "version", "type", "format", "name", "codes", "ecsv_version", "columns", "serialized_columns", "keys",
+    "skeleton", "metadata_form", "propertylist_types", "exact", "stamp_keys_in_text",
+})  # fmt: skip
+
+
 @dataclass
 class FitsContent:
     """What a FITS calibration file holds besides the calibration: its stamps and text-form record."""
@@ -353,15 +414,20 @@ def read_full(
     """Read a FITS calibration and what it holds besides (raises ``ObscalError`` as :func:`read`)."""
     name = path if isinstance(path, Path) else "<memory>"
     try:
+        data = io.BytesIO(read_bytes(path, MAX_BYTES)) if isinstance(path, Path) else path
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)
             warnings.simplefilter("ignore", fits.verify.VerifyWarning)
-            with fits.open(path, checksum=True, memmap=False) as hdul:
+            with fits.open(data, checksum=True, memmap=False) as hdul:
                 return _read(cls, hdul, dataset_type, Path(str(name)))
+    except ParseError as exc:
+        raise ObscalError(f"{name}: {exc.message}") from None
     except OSError as exc:
         raise ObscalError(f"{name}: not a readable FITS file ({exc})") from None
     except UserWarning as exc:
         raise ObscalError(f"{name}: {exc} (the file was changed or damaged after it was written)") from None
+    except ValueError as exc:  # a record that is not what obscal writes (checked before any use)
+        raise ObscalError(f"{name}: {exc}") from None
 
 
 def _read(
@@ -371,8 +437,8 @@ def _read(
     tables_hdus = [h for h in hdul[1:] if isinstance(h, fits.BinTableHDU)]
     if not tables_hdus:
         raise ObscalError("no binary-table extension: not a calibration in the LSST FITS layout")
-    record = json.loads(primary[TEXTFORM]) if TEXTFORM in primary else None
-    provenance = typedjson.loads(primary[PROVENANCE]) if PROVENANCE in primary else None
+    record = _checked_record(primary[TEXTFORM]) if TEXTFORM in primary else None
+    provenance = typedjson.loads(primary[PROVENANCE], PROVENANCE) if PROVENANCE in primary else None
     header = tables_hdus[0].header
     kept = set((record or {}).get("stamp_keys_in_text", ()))
     skip = {k for k in STAMP_KEYS if k not in kept} if record is not None else set()
@@ -407,10 +473,10 @@ def _read(
         table = tables[0]
         table.ecsv_version = record.get("ecsv_version", "1.0")
         if "serialized_columns" in record:
-            table.serialized_columns = typedjson.decode(record["serialized_columns"])
+            table.serialized_columns = typedjson.decode(record["serialized_columns"], f"{TEXTFORM}/serialized_columns")
         calib = target(metadata, tables=[table], dataset_type=dataset_type)
     else:
-        content = typedjson.decode(_restore(record["skeleton"], tables))
+        content = typedjson.decode(_restore(record["skeleton"], tables), f"{TEXTFORM}/skeleton")
         content = {k: (metadata if k == "metadata" else content[k]) for k in record["keys"]}
         calib = target(metadata, content=content, dataset_type=dataset_type)
     primary_cards = {c.keyword: c.value for c in primary.cards if c.keyword not in ("", "COMMENT", "HISTORY")}

@@ -167,7 +167,7 @@ def read_metadata(header: fits.Header, codes: dict[str, str] | None, skip: set[s
         elif key not in out:
             continue
         elif code == "json":
-            out[key] = typedjson.loads(out[key])
+            out[key] = typedjson.loads(out[key], f"metadata {key}")
         elif code == "list" and key not in seen_twice:
             out[key] = [out[key]]
     if nulls:

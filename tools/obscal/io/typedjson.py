@@ -14,7 +14,7 @@ import json
 import struct
 from typing import Any
 
-from obscal.model.tagged import TaggedMapping
+from obscal.model.tagged import WRITABLE_TAGS, TaggedMapping
 
 
 def encode(value: Any) -> Any:
@@ -38,27 +38,51 @@ def encode(value: Any) -> Any:
     return value
 
 
-def decode(value: Any) -> Any:
-    """The inverse of :func:`encode`."""
+def decode(value: Any, where: str = "") -> Any:
+    """The inverse of :func:`encode`.
+
+    Raises
+    ------
+    ValueError
+        A ``$tag`` that is not a data-only tag (:data:`~obscal.model.tagged.WRITABLE_TAGS`), a malformed
+        extension, or nesting deeper than :data:`MAX_DEPTH`; the message names the place (``where``).
+    """
+    return _decode(value, where, 0)
+
+
+#: The deepest nesting typed JSON may have.
+MAX_DEPTH = 64
+
+
+def _decode(value: Any, where: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise ValueError(f"{where or '/'}: nested deeper than {MAX_DEPTH} levels")
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [_decode(v, f"{where}/{i}", depth + 1) for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return value
-    if len(value) == 1:
-        ((key, inner),) = value.items()
-        if key == "$date":
-            return dt.date.fromisoformat(inner)
-        if key == "$datetime":
-            return dt.datetime.fromisoformat(inner)
-        if key == "$map":
-            return {decode(k): decode(v) for k, v in inner}
-        if key == "$nan":
-            return struct.unpack("<d", bytes.fromhex(inner))[0]
+    try:
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            if key == "$date":
+                return dt.date.fromisoformat(inner)
+            if key == "$datetime":
+                return dt.datetime.fromisoformat(inner)
+            if key == "$map":
+                return {_decode(k, where, depth + 1): _decode(v, f"{where}/{k}", depth + 1) for k, v in inner}
+            if key == "$nan":
+                return struct.unpack("<d", bytes.fromhex(inner))[0]
+    except (TypeError, ValueError, struct.error) as exc:
+        raise ValueError(f"{where or '/'}: malformed {next(iter(value))} ({exc})") from None
     if set(value) == {"$tag", "$value"}:
-        out = TaggedMapping(decode(value["$value"]))
-        out.tag = value["$tag"]
-        return out
-    return {k: decode(v) for k, v in value.items()}
+        tag = value["$tag"]
+        if tag not in WRITABLE_TAGS:
+            raise ValueError(f"{where or '/'}: the YAML tag {str(tag)[:80]!r} is not a data-only tag obscal writes")
+        inner = _decode(value["$value"], where, depth + 1)
+        if not isinstance(inner, dict):
+            raise ValueError(f"{where or '/'}: a tagged value must be a mapping")
+        return TaggedMapping.with_tag(tag, inner)
+    return {k: _decode(v, f"{where}/{k}", depth + 1) for k, v in value.items()}
 
 
 def dumps(value: Any) -> str:
@@ -66,9 +90,19 @@ def dumps(value: Any) -> str:
     return json.dumps(encode(value), separators=(",", ":"), ensure_ascii=True, allow_nan=True)
 
 
-def loads(text: str) -> Any:
-    """The inverse of :func:`dumps`."""
-    return decode(json.loads(text))
+def loads(text: str, where: str = "") -> Any:
+    """The inverse of :func:`dumps`.
+
+    Raises
+    ------
+    ValueError
+        Not JSON, too deep, or a tag that is not data-only (see :func:`decode`).
+    """
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{where or '/'}: nested deeper than {MAX_DEPTH} levels") from None
+    return decode(data, where)
 
 
 def same(a: Any, b: Any) -> bool:

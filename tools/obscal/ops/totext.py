@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from obscal.io.atomic import Staging
-from obscal.io.fits import FitsContent
+from obscal.io.fits import PROVENANCE, FitsContent
 from obscal.io.safeyaml import dump_data
 from obscal.io.stamps import from_fits
 from obscal.model import formats, registry
@@ -22,6 +22,8 @@ from obscal.model.problems import Code, ObscalError, ParseError
 from obscal.ops.convert import message
 from obscal.ops.results import OperationResult
 from obscal.store import provenance
+from obscal.validation import records
+from obscal.validation.schemas import default_schemas
 from obscal.validation.validator import display
 
 
@@ -94,10 +96,13 @@ def totext(sources: Iterable[str | Path], out: str | Path) -> OperationResult:
                     side = staging.path_for(rel.with_name(rel.name.rsplit(".", 1)[0] + ".stamps.yaml"))
                     side.write_text(dump_data({"converted_from": path.name, **stamps}), encoding="utf-8")
                 if content.provenance is not None:
-                    side = staging.path_for(rel.with_name(rel.name.rsplit(".", 1)[0] + provenance.SUFFIX))
-                    side.write_text(dump_data(content.provenance), encoding="utf-8")
+                    where = f"{label} ({PROVENANCE})"
+                    if records.check_provenance_data(content.provenance, default_schemas(), report, where):
+                        side = staging.path_for(rel.with_name(rel.name.rsplit(".", 1)[0] + provenance.SUFFIX))
+                        side.write_text(dump_data(content.provenance), encoding="utf-8")
             except (ObscalError, ParseError) as exc:
-                report.error(label, Code.TOTEXT, message(exc))
+                text = message(exc)
+                report.error(label, Code.TOTEXT, text.removeprefix(f"{path}: "))
             except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
                 report.internal(label, exc)
         if report.ok:
