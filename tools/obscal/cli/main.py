@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -304,12 +306,27 @@ def main(argv: list[str] | None = None) -> int:
     """Run one ``obscal`` command; return its exit status (0 ok, 1 data problems, 2 usage, 3 internal error)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Call the command; turn what it raises into the exit status and one line on stderr."""
     try:
         return args.func(args)
+    except _Terminated:
+        print("obscal: terminated; nothing was left half-written", file=sys.stderr)
+        return 143
     except ObscalError as exc:
         print(f"obscal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        print("obscal: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (obscal ... | head): end quietly, without a second error at exit.
@@ -326,6 +343,14 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return EXIT_INTERNAL
+
+
+class _Terminated(Exception):  # noqa: N818 - a signal, not an error
+    """SIGTERM, raised where the process is so that every ``finally`` (staging clean-up) runs."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 if __name__ == "__main__":

@@ -156,8 +156,12 @@ def certify(
             report.error(display(provenance.sidecar_of(target)), "certify", "a provenance file is already there")
     if not report.ok:
         return result
-    files = [(target, text)] + ([(provenance.sidecar_of(target), prov_text)] if prov_text is not None else [])
-    result.written = _write_all(files)
+    # The provenance first, the calibration last: its appearance completes the certification. A run killed
+    # in between leaves a provenance record without its calibration, which validate reports (and certify
+    # refuses to overwrite).
+    files = ([(provenance.sidecar_of(target), prov_text)] if prov_text is not None else []) + [(target, text)]
+    written = _write_all(files)
+    result.written = [target, *(p for p in written if p != target)]  # the calibration first, as promised
     return result
 
 
