@@ -300,6 +300,70 @@ CASES = [
         "container",
         "unexpected key(s) 'gain'",
     ),
+    # Issue 10: values the LSST readers would take that no calibration can mean.
+    (
+        "crosstalk/r22_s10/20240101T000000.ecsv",
+        "[0.0,",
+        "[NaN,",
+        Code.CROSSTALK,
+        "/rows/0",
+        "edit",
+        "not finite numbers",
+    ),
+    (
+        "bfk/r22_s00/20240101T000000.yaml",
+        "KERNEL_DX: 17",
+        "KERNEL_DX: 15",
+        Code.BFK,
+        "/metadata/KERNEL_DX",
+        "edit",
+        "needs a square kernel",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{CALIB_CREATION_DATE: '2024-01-02'}",
+        "{CALIB_CREATION_DATE: '2024-02-30'}",
+        Code.METADATA,
+        "/metadata/CALIB_CREATION_DATE",
+        "edit",
+        "is not a real calendar date",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{CALIB_CREATION_TIME: '09:30:00'}",
+        "{CALIB_CREATION_TIME: '25:30:00'}",
+        Code.METADATA,
+        "/metadata/CALIB_CREATION_TIME",
+        "edit",
+        "is not a real time of day",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "{EDIT_HISTORY: ['2024-01-02T09:30:00Z |",
+        "{EDIT_HISTORY: ['2024-02-30T09:30:00Z |",
+        Code.EDIT_HISTORY,
+        "/metadata/EDIT_HISTORY/0",
+        "edit",
+        "which is not a real date",
+    ),
+    (
+        "defects/r22_s10/20240101T000000.ecsv",
+        "# - {CALIBDATE: '2024-01-01T00:00:00'}",
+        "# - {CALIBDATE: '2024-01-01T00:00:00'}\n# - {VALIDEND: '2024-02-30T00:00:00'}",
+        Code.VALIDITY,
+        "/metadata/VALIDEND",
+        "container",
+        "the range cannot end there",
+    ),
+    (
+        "transmission_optics/20240101T000000.ecsv",
+        "\n305.0 ",
+        "\ninf ",
+        Code.CURVE,
+        None,
+        "edit",
+        "is not a finite number",
+    ),
 ]
 
 
@@ -475,3 +539,13 @@ def test_propertylist_yaml_top_level_keys_keep_their_lines(variants: Path) -> No
     report = validate([target], profile="compat")
     [problem] = [p for p in report.errors if p.pointer == "/gain"]
     assert target.read_text().splitlines()[problem.line - 1] == "gain: 5"
+
+
+def test_fractional_lookup_row_is_strict_error_and_compat_warning(variants: Path) -> None:
+    """The LSST reader takes a fractional row and truncates it: refused in strict, a warning in compat."""
+    target = variants / "testcam/linearizer/d1/1970-01-01T00:00:00.yaml"
+    edit(target, "    linearityCoeffs:\n    - 1\n", "    linearityCoeffs:\n    - 1.5\n")
+    for profile, kind in (("strict", "errors"), ("compat", "warnings")):
+        found = [p for p in getattr(validate([target], profile=profile), kind) if "not a whole number" in p.message]
+        assert found and found[0].code is Code.LINEARIZER and found[0].pointer == "/amplifiers/A1", profile
+        assert "uses row 1" in (found[0].hint or "")

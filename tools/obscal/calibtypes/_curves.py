@@ -65,6 +65,11 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
         ctx.error("curve", "the curve has no rows")
         return
     w_all = np.asarray(wave.data, dtype=np.float64)
+    infinite = np.flatnonzero(~np.isfinite(w_all))
+    if infinite.size:
+        row = int(infinite[0])
+        ctx.error("curve", f"wavelength {w_all[row]:g} is not a finite number", line=ctx.row_line(row))
+        return
     reference = None
     for amp, rows in groups.items():
         idx = np.asarray(rows)
@@ -99,6 +104,11 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
     if frac is None:
         return
     v = np.asarray(value.data, dtype=np.float64) * frac
+    infinite = np.flatnonzero(np.isinf(v))
+    if infinite.size:
+        row = int(infinite[0])
+        ctx.error("curve", f"{value.name} {value.data[row]:g} is infinite", line=ctx.row_line(row))
+        return
     nan = np.nonzero(np.isnan(v))[0]
     if nan.size:
         ctx.warning("curve", f"{value.name} has {nan.size} NaN value(s)", line=ctx.row_line(int(nan[0])))

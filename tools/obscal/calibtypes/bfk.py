@@ -47,6 +47,13 @@ class BrighterFatterKernel(Calibration):
         dx, dy = md.get("KERNEL_DX"), md.get("KERNEL_DY")
         if not (isinstance(dx, int) and isinstance(dy, int)):
             return
+        if dx != dy:
+            ctx.error(
+                "bfk",
+                f"the kernel is {dx}x{dy}: the LSST brighter-fatter correction needs a square kernel",
+                path=("metadata", "KERNEL_DX"),
+                hint="KERNEL_DX and KERNEL_DY must be equal (typically 17)",
+            )
         size = dx * dy
         level = md.get("LEVEL", "AMP")
         det = ctx.detector()

@@ -81,6 +81,17 @@ class Crosstalk(Calibration):
             if values.size != expected:
                 ctx.error("crosstalk", f"{name} has {values.size} entries; NAMP={namp} needs {expected}", path=where)
                 continue
+            if name in ("CT_COEFFS", "CT_COEFFS_SQR") and not np.all(np.isfinite(values)):
+                bad = np.flatnonzero(~np.isfinite(values))
+                source, target = divmod(int(bad[0]), namp)
+                ctx.strict_error(
+                    "crosstalk",
+                    f"{name} has {bad.size} coefficient(s) that are not finite numbers (first: {values[bad[0]]} for "
+                    f"amplifier {source} onto {target}; a YAML null reads as NaN)",
+                    path=where,
+                    hint="the LSST reader accepts them, and subtracting them writes NaN into the target amplifier: "
+                    "use 0.0 where a coefficient was not measured",
+                )
             if name in ("CT_COEFFS", "CT_COEFFS_SQR"):
                 matrix = values.reshape(namp, namp)
                 diag = np.diagonal(matrix)

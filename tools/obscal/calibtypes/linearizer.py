@@ -111,6 +111,13 @@ class Linearizer(Calibration):
             problem = coefficient_problem(kind, coeffs, table_rows)
             if problem:
                 ctx.error("linearizer", f"amplifier {name}: {problem}", path=where)
+            elif kind == "LookupTable" and not float(coeffs[0]).is_integer():
+                ctx.strict_error(
+                    "linearizer",
+                    f"amplifier {name}: the lookup-table row {coeffs[0]:g} is not a whole number",
+                    path=where,
+                    hint=f"the LSST reader accepts it and uses row {int(coeffs[0])}: write the row you mean",
+                )
             if coeffs.size and not np.all(np.isfinite(coeffs)):
                 ctx.error("linearizer", f"amplifier {name}: coefficients must be finite", path=where)
 

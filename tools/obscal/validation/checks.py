@@ -7,7 +7,7 @@ Type-specific checks live in each type's ``check`` method; both report through a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from obscal.model.identity import EDIT_HISTORY, closest, dirname, parse_edit_record
@@ -117,6 +117,7 @@ def check_common(ctx: CheckContext, known_keys: set[str]) -> None:
     _check_detector(ctx)
     _check_filter(ctx)
     _check_calibdate(ctx)
+    _check_dates(ctx)
 
     calibcls = md.get("CALIBCLS")
     accepted = calib.calibcls_for(name)
@@ -261,14 +262,40 @@ def _check_calibdate(ctx: CheckContext) -> None:
         )
 
 
+def _check_dates(ctx: CheckContext) -> None:
+    """Dates that have the right form must also be real: 2024-02-30 and 25:00:00 are not."""
+    md = ctx.metadata
+    for key, parse, what in (
+        ("CALIB_CREATION_DATE", date.fromisoformat, "calendar date"),
+        ("CALIB_CREATION_TIME", time.fromisoformat, "time of day"),
+    ):
+        value = md.get(key)
+        if isinstance(value, str) and value:
+            try:
+                parse(value)
+            except ValueError:
+                ctx.error("metadata", f"{key} {value!r} is not a real {what}", path=("metadata", key))
+    if md.get("VALIDEND") is not None:
+        try:
+            parse_metadata_instant(md["VALIDEND"], "VALIDEND")
+        except ParseError as exc:
+            ctx.error("validity", f"{exc.message}: the range cannot end there", path=("metadata", "VALIDEND"))
+
+
 def check_edit_history(ctx: CheckContext, now: datetime) -> None:
-    """Edit records must not be dated in the future."""
+    """Edit records must be dated with real dates, not in the future."""
     history = ctx.metadata.get(EDIT_HISTORY)
     if not isinstance(history, list):
         return
     for i, entry in enumerate(history):
         record = parse_edit_record(entry)
         when = record.when if record is not None else None
+        if record is not None and when is None:
+            ctx.error(
+                "edit-history",
+                f"edit record #{i + 1} is dated {record.date!r}, which is not a real date",
+                path=("metadata", EDIT_HISTORY, i),
+            )
         if record is not None and when is not None and when > now:
             ctx.error(
                 "edit-history",
