@@ -270,3 +270,37 @@ def test_writers_never_emit_a_tag_that_is_not_data_only() -> None:
     table = Table([Column("a", "float64", np.array([1.0]))], {}, serialized_columns={"a": {"unit": evil}})
     with pytest.raises(ValueError, match="refusing to write the YAML tag"):
         ecsv.write(table)
+
+
+def test_found_by_fuzzing_an_impossible_date_and_a_shape_that_is_no_number(package: Path) -> None:
+    """Two inputs tools/fuzz.py found: an unquoted impossible YAML date, and a subtype shape of 1e400."""
+    bfk = package / EX / "bfk/r22_s00/20240101T000000.yaml"
+    bfk.write_text(bfk.read_text().replace("KERNEL_DX: 17", "KERNEL_DX: 2024-02-30"))
+    crosstalk = package / EX / "crosstalk/r22_s00/20240101T000000.ecsv"
+    text = crosstalk.read_text()
+    crosstalk.write_text(text.replace("subtype: 'float64[256]'", "subtype: 'float64[1e400]'", 1))
+    result = validate([bfk, crosstalk])
+    assert not result.report.internal_errors
+    [date] = _only(result, "bfk/r22_s00/20240101T000000.yaml")
+    assert "'2024-02-30' is not a valid value" in date.message and date.line is not None
+    [shape] = _only(result, "crosstalk/r22_s00/20240101T000000.ecsv")
+    assert "unsupported subtype 'float64[1e400]'" in shape.message and shape.line is not None
+
+
+def test_provenance_linked_from_outside_the_package_is_refused_and_not_stamped(package: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.provenance.yaml"
+    outside.write_text("provenance_version: '1.0'\ninputs: []\nconfig: {}\n")
+    (package / EX / "defects/r22_s00/20240101T000000.provenance.yaml").symlink_to(outside)
+    result = validate([package])
+    [problem] = _only(result, "20240101T000000.provenance.yaml")
+    assert problem.code is Code.ACCESS and "outside the package" in problem.message
+
+
+def test_found_by_fuzzing_a_propertylist_type_that_is_a_list(variants: Path) -> None:
+    target = variants / "testcam/crosstalk/d1/1970-01-01T00:00:00.yaml"
+    text = target.read_text()
+    assert "  - String\n" in text
+    target.write_text(text.replace("  - String\n", "  - [String]\n", 1))
+    result = validate([target], profile="compat")
+    assert not result.report.internal_errors
+    assert any("unknown PropertyList type" in p.message and p.line for p in result.errors)

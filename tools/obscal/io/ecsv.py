@@ -169,8 +169,12 @@ def _declared_column(decl: Any, k: int, header: dict, index: LineIndex) -> Colum
             hint="use one of " + ", ".join(sorted(DATATYPES)),
         )
     subtype = decl.get("subtype")
-    if subtype is not None and (datatype != "string" or not SUBTYPE.match(str(subtype))):
-        raise ParseError(f"column {name!r} has an unsupported subtype {subtype!r}", line=line)
+    if subtype is not None and (datatype != "string" or not _valid_subtype(str(subtype))):
+        raise ParseError(
+            f"column {name!r} has an unsupported subtype {str(subtype)[:60]!r}",
+            line=line,
+            hint="a subtype is json, or a base type with a shape of whole numbers or null, e.g. float64[16]",
+        )
     extra = {k2: v for k2, v in decl.items() if k2 not in ("name", "datatype", "unit", "description", "subtype")}
     unit = decl.get("unit")
     return Column(
@@ -233,6 +237,14 @@ def _array(value: str, base: str, shape: tuple[int | None, ...] | None) -> Any:
         declared = ",".join("null" if d is None else str(d) for d in shape)
         raise _CellError(f"its shape {list(out.shape)} is not the declared [{declared}]")
     return out
+
+
+def _valid_subtype(subtype: str) -> bool:
+    match = SUBTYPE.match(subtype)
+    if match is None:
+        return False
+    dims = match.group("shape")
+    return not dims or all(d.strip() == "null" or d.strip().isdigit() for d in dims.split(","))
 
 
 def _declared_shape(subtype: str) -> tuple[int | None, ...] | None:

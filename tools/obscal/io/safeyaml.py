@@ -51,7 +51,15 @@ class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
                 line=node.start_mark.line + 1 + self.line_index.offset,
                 hint="write the value out in full instead of referring to an anchor",
             )
-        return super().construct_object(node, deep=deep)
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # a scalar no value can be made of (2024-02-30, ...)
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            raise ParseError(
+                f"{str(value)[:60]!r} is not a valid value ({exc})",
+                line=node.start_mark.line + 1 + self.line_index.offset,
+                hint="quote it if it is meant as text",
+            ) from None
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         if not isinstance(node, yaml.MappingNode):
@@ -120,7 +128,10 @@ def _construct_python_tuple(loader: _CalibLoader, node: yaml.Node) -> list:
 
 
 def _construct_propertylist(loader: _CalibLoader, node: yaml.Node) -> PropertyListData:
-    return PropertyListData(loader.construct_sequence(node, deep=True))
+    rows = loader.construct_sequence(node, deep=True)
+    out = PropertyListData(rows)
+    loader.line_index.alias(rows, out)  # the rows keep their lines, for messages about them
+    return out
 
 
 def _construct_geom(loader: _CalibLoader, suffix: str, node: yaml.Node) -> Any:
@@ -249,8 +260,12 @@ def _from_propertylist(rows: list, index: LineIndex) -> tuple[dict, dict[str, st
         if not (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str)):
             raise ParseError("a PropertyList entry must be [name, type, value, comment]", line=line)
         name, typ, value, _comment = row
-        if typ not in PROPERTYLIST_TYPES:
-            raise ParseError(f"unknown PropertyList type {typ!r} for {name!r}", line=line)
+        if not isinstance(typ, str) or typ not in PROPERTYLIST_TYPES:
+            raise ParseError(
+                f"unknown PropertyList type {str(typ)[:40]!r} for {name[:60]!r}",
+                line=line,
+                hint="the type is one of " + ", ".join(sorted(PROPERTYLIST_TYPES)),
+            )
         if name in out:
             raise ParseError(f"duplicate metadata key {name!r}", line=line)
         out[name] = value

@@ -157,7 +157,8 @@ class Validator:
             report.error(display(path), Code.ACCESS, why, hint="calibrations are regular files in readable directories")
         # Camera descriptions first: the files checked after them use what was parsed (no second read).
         located.sort(key=lambda item: (item[1] is None or item[1].calib_type != "camera", str(item[0])))
-        deprecations = self._check_records(paths, [p for p, _ in located], report)
+        roots = {path.parent: info.root for path, info in located if info is not None}
+        deprecations = self._check_records(paths, [p for p, _ in located], roots, report)
         groups: dict[tuple, list[tuple[PathInfo, Calibration | None]]] = defaultdict(list)
         for path, info in located:
             report.files_checked += 1
@@ -178,7 +179,9 @@ class Validator:
             except Exception as exc:
                 report.internal(display(members[0][0].path.parent), exc)
 
-    def _check_records(self, given: list[Path], calibrations: list[Path], report: Report) -> dict[Path, Deprecation]:
+    def _check_records(
+        self, given: list[Path], calibrations: list[Path], roots: dict[Path, Path], report: Report
+    ) -> dict[Path, Deprecation]:
         """Provenance and deprecation records: under the given paths, and beside the calibrations checked."""
         deprecations: dict[Path, Deprecation] = {}
         for module, check in ((provenance, records.check_provenance), (deprecation, records.check_deprecation)):
@@ -186,6 +189,10 @@ class Validator:
             found |= {s for c in calibrations if (s := module.sidecar_of(c)).is_file()}
             for sidecar in sorted(found):
                 report.files_checked += 1
+                why = link_problem(sidecar, roots.get(sidecar.parent, sidecar.parent))
+                if why is not None:
+                    report.error(display(sidecar), Code.ACCESS, why, hint="replace the link by the file itself")
+                    continue
                 record = check(sidecar, self.schemas, report, display(sidecar))
                 if module is deprecation and isinstance(record, Deprecation):
                     stem = sidecar.name[: -len(deprecation.SUFFIX)]
