@@ -304,3 +304,21 @@ def test_found_by_fuzzing_a_propertylist_type_that_is_a_list(variants: Path) -> 
     result = validate([target], profile="compat")
     assert not result.report.internal_errors
     assert any("unknown PropertyList type" in p.message and p.line for p in result.errors)
+
+
+def test_malformed_geometry_tag_and_infinite_camera_box(package: Path, variants: Path) -> None:
+    linearizer = variants / "testcam/linearizer/d1/1970-01-01T00:00:00.yaml"
+    text = linearizer.read_text()
+    start = text.index("linearityBBox: !!python/object/apply:lsst.geom.Box2I")
+    end = text.index("linearityCoeffs", start)
+    linearizer.write_text(
+        text[:start] + "linearityBBox: !!python/object/apply:lsst.geom.Box2I {args: 5}\n    " + text[end:]
+    )
+    result = validate([linearizer], profile="compat")
+    [problem] = result.errors
+    assert "a Box2I must hold two points" in problem.message and problem.line is not None
+    camera = package / EX / "camera/20240101T000000.yaml"
+    camera.write_text(camera.read_text().replace("width: ", "width: .inf #", 1))
+    result = validate([package / EX / "camera", package / EX / "defects/r22_s00"])
+    assert not result.report.internal_errors
+    assert any(p.file.endswith("camera/20240101T000000.yaml") for p in result.errors)

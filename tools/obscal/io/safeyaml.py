@@ -53,7 +53,7 @@ class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
             )
         try:
             return super().construct_object(node, deep=deep)
-        except (ValueError, OverflowError) as exc:  # a scalar no value can be made of (2024-02-30, ...)
+        except (ValueError, OverflowError, TypeError) as exc:  # input no value can be made of (2024-02-30, ...)
             value = node.value if isinstance(node, yaml.ScalarNode) else ""
             raise ParseError(
                 f"{str(value)[:60]!r} is not a valid value ({exc})",
@@ -140,8 +140,24 @@ def _construct_geom(loader: _CalibLoader, suffix: str, node: yaml.Node) -> Any:
     if name not in ("lsst.geom.Box2I", "lsst.geom.Point2I"):
         return _refuse_tag(loader, node)
     if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    args = loader.construct_mapping(node, deep=True).get("args", [])
+        args: Any = loader.construct_sequence(node, deep=True)
+    else:
+        args = loader.construct_mapping(node, deep=True).get("args", [])
+
+    def point(value: Any) -> bool:
+        return isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)
+
+    if not (
+        point(args)
+        if name == "lsst.geom.Point2I"
+        else isinstance(args, list) and len(args) == 2 and all(map(point, args))
+    ):
+        raise ParseError(
+            f"a {name.rsplit('.', 1)[-1]} must hold "
+            + ("two integers" if name.endswith("Point2I") else "two points of two integers"),
+            line=node.start_mark.line + 1 + loader.line_index.offset,
+            hint="e.g. !!python/object/apply:lsst.geom.Box2I [[0, 0], [1023, 4095]] (inclusive corners)",
+        )
     return list(args)
 
 
