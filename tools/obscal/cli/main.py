@@ -16,6 +16,7 @@ from obscal._version import __version__
 from obscal.cli import options
 from obscal.cli.options import EXIT_CODES
 from obscal.model.problems import ObscalError, Report
+from obscal.validation.config import Config
 
 if TYPE_CHECKING:
     from obscal.ops.results import OperationResult
@@ -36,9 +37,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
-    result = validate(paths, profile=args.profile)
+    result = validate(paths, profile=args.profile, config=_config(paths, args))
     WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose)
     return _status(result.report, args)
+
+
+def _config(paths: list[str], args: argparse.Namespace) -> Config:
+    """The package's settings with the command line's selectors."""
+    from obscal.validation.config import load
+
+    return load(Path(paths[0])).with_selectors(args.select, args.ignore)
 
 
 def _status(report: Report, args: argparse.Namespace) -> int:
@@ -75,8 +83,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
     """``obscal convert``."""
     from obscal.ops.convert import convert
 
+    paths = args.paths or _default_data()
     result = convert(
-        args.paths or _default_data(), args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty
+        paths, args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty, config=_config(paths, args)
     )
     return _print_result(result, "converted", args.out, args)
 
@@ -190,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: obs_data)")
     options.add_profile(p)
+    options.add_selectors(p)
     options.add_format(p)
     options.add_verbose(p)
     p.set_defaults(func=cmd_validate)
@@ -206,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="SRC", help="files or directories (default: obs_data)")
     options.add_out(p)
     options.add_profile(p)
+    options.add_selectors(p)
     p.add_argument("--rev", metavar="REV", help="convert the package as it is at this git revision (no checkout)")
     p.add_argument(
         "--allow-dirty",

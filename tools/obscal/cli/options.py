@@ -55,3 +55,19 @@ def add_identity(p: argparse.ArgumentParser, types: list[str]) -> None:
     p.add_argument("--type", required=True, choices=types, metavar="TYPE", help="calibration type: " + ", ".join(types))
     p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
     p.add_argument("--filter", help="physical filter (per-filter types)")
+
+
+def add_selectors(p: argparse.ArgumentParser) -> None:
+    """``--select`` and ``--ignore``: problem codes or rules to report only, or not at all."""
+    p.add_argument(
+        "--select", metavar="CODES", type=_names, default=[],
+        help="report only these problem codes or rules (comma-separated), e.g. curve,unknown-key",
+    )  # fmt: skip
+    p.add_argument(
+        "--ignore", metavar="CODES", type=_names, default=[],
+        help="do not report these problem codes or rules, e.g. curve-above-100 (adds to the package's settings)",
+    )  # fmt: skip
+
+
+def _names(text: str) -> list[str]:
+    return [t.strip() for t in text.split(",") if t.strip()]

@@ -14,7 +14,8 @@ def _where(p: Problem) -> str:
 
 def _text_line(p: Problem) -> str:
     key = f" [{p.pointer}]" if p.pointer else ""
-    out = f"{_where(p)}: {p.severity.value}: {p.message}{key} ({p.code.value})"
+    rule = f"/{p.rule}" if p.rule else ""
+    out = f"{_where(p)}: {p.severity.value}: {p.message}{key} ({p.code.value}{rule})"
     if p.hint:
         out += f"\n    -> {p.hint}"
     return out

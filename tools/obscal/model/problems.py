@@ -92,6 +92,8 @@ class Problem:
     message: str
     pointer: str | None = None
     hint: str | None = None
+    #: A finer name than the code, for checks a package may tune (``curve-above-100``).
+    rule: str | None = None
 
     def as_dict(self) -> dict:
         """The problem as plain data (JSON output)."""
@@ -103,6 +105,7 @@ class Problem:
             "pointer": self.pointer,
             "message": self.message,
             "hint": self.hint,
+            "rule": self.rule,
         }
 
 
@@ -152,13 +155,14 @@ class Report:
         line: int | None = None,
         pointer: str | None = None,
         hint: str | None = None,
+        rule: str | None = None,
     ) -> None:
         """Record a problem; ``code`` must be a :class:`Code` (or its value: ``ValueError`` otherwise).
 
         Messages and hints are cut to :data:`MAX_MESSAGE` characters: a hostile file cannot make a report huge.
         """
         message, hint = _bounded(message), _bounded(hint) if hint is not None else None
-        self.problems.append(Problem(str(file), line, severity, Code(code), message, pointer, hint))
+        self.problems.append(Problem(str(file), line, severity, Code(code), message, pointer, hint, rule))
 
     def internal(self, file: str | Path, exc: BaseException) -> None:
         """Record a bug in obscal met while handling ``file`` (the run goes on with the other files)."""

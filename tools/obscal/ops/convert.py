@@ -28,6 +28,7 @@ from obscal.model.validity import Timeline, ValidityRange
 from obscal.ops.results import OperationResult
 from obscal.store import deprecation, provenance
 from obscal.store.git import GitRepo
+from obscal.validation.config import Config
 from obscal.validation.validator import Validator, display
 
 # ------------------------------------------------------------------------------------------ text -> FITS
@@ -40,6 +41,7 @@ def convert(
     profile: str = "strict",
     rev: str | None = None,
     allow_dirty: bool = False,
+    config: Config | None = None,
 ) -> OperationResult:
     """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
 
@@ -59,6 +61,8 @@ def convert(
         Convert the package as it is at this git revision (no checkout).
     allow_dirty
         Convert files with uncommitted changes too, stamping them ``OBSCAL GIT_DIRTY = T``.
+    config
+        The package's validation settings (default: read from ``obscal.toml`` or ``[tool.obscal]``).
 
     Returns
     -------
@@ -72,21 +76,22 @@ def convert(
         or ``out`` is a file.
     """
     sources = [Path(s) for s in sources]
+    validator = Validator(profile, config=config)
     repo = GitRepo.find(sources[0].absolute() if sources else Path.cwd())
     if rev is not None:
         if repo is None:
             raise ObscalError(f"--rev {rev} needs the sources to be in a git repository")
         with tempfile.TemporaryDirectory(prefix="obscal-rev-") as tmp:
-            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), profile)
+            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), validator)
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     commit, date = repo.resolve("HEAD") if repo is not None and repo.has_commits() else ("", "")
-    return _convert(repo, commit, date, sources, repo.root if repo else None, Path(out), profile, allow_dirty, "")
+    return _convert(repo, commit, date, sources, repo.root if repo else None, Path(out), validator, allow_dirty, "")
 
 
 def _convert_at_revision(
-    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, profile: str
+    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, validator: Validator
 ) -> OperationResult:
     commit, date = repo.resolve(rev)
     rels = [repo.relpath(s.absolute()) for s in sources]
@@ -96,7 +101,7 @@ def _convert_at_revision(
     missing = [r for r, w in zip(rels, work, strict=True) if not w.exists()]
     if missing:
         raise ObscalError(f"not in revision {rev} ({commit[:12]}): {', '.join(missing)}")
-    return _convert(repo, commit, date, work, tmp, out, profile, False, f"{rev}:")
+    return _convert(repo, commit, date, work, tmp, out, validator, False, f"{rev}:")
 
 
 def _convert(
@@ -106,11 +111,11 @@ def _convert(
     sources: list[Path],
     work_root: Path | None,
     out: Path,
-    profile: str,
+    validator: Validator,
     allow_dirty: bool,
     rev_label: str,
 ) -> OperationResult:
-    validation = Validator(profile).run(sources, keep_calibrations=True)
+    validation = validator.run(sources, keep_calibrations=True)
     report = validation.report
     if rev_label:
         report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]

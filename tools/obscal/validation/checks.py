@@ -6,7 +6,7 @@ Type-specific checks live in each type's ``check`` method; both report through a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from obscal.model.identity import EDIT_HISTORY, closest, dirname, parse_edit_rec
 from obscal.model.instants import format_iso, parse_metadata_instant
 from obscal.model.layout import PathInfo
 from obscal.model.problems import ParseError, Report, Severity
+from obscal.validation.config import Config
 
 if TYPE_CHECKING:
     from obscal.model.calibration import Calibration
@@ -32,6 +33,7 @@ class CheckContext:
     camera: CameraView | None
     report: Report
     file: str
+    config: Config = field(default_factory=Config)
 
     @property
     def metadata(self) -> dict:
@@ -51,12 +53,13 @@ class CheckContext:
         path: tuple = (),
         hint: str | None = None,
         line: int | None = None,
+        rule: str | None = None,
     ) -> None:
         """Report a problem at ``path`` in the file (its line found from the path when not given)."""
         pointer = "/" + "/".join(str(p) for p in path) if path else None
         if line is None and path:
             line = self.doc.line_of(list(path))
-        self.report.add(self.file, severity, code, message, line=line, pointer=pointer, hint=hint)
+        self.report.add(self.file, severity, code, message, line=line, pointer=pointer, hint=hint, rule=rule)
 
     def error(self, code: str, message: str, **kw: Any) -> None:
         """Report an error."""

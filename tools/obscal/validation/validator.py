@@ -34,6 +34,8 @@ from obscal.store.entries import entry_on_disk
 from obscal.store.trees import discover, link_problem
 from obscal.validation import records
 from obscal.validation.checks import CheckContext, check_common, check_edit_history
+from obscal.validation.config import Config
+from obscal.validation.config import load as load_config
 from obscal.validation.schemas import SchemaSet, default_schemas
 
 PROFILES = ("strict", "compat")
@@ -103,11 +105,13 @@ class ValidationResult:
 class Validator:
     """Checks the files of one run against schemas, the layout, the camera and their directory neighbours."""
 
-    def __init__(self, profile: str = "strict", schemas: SchemaSet | None = None) -> None:
+    def __init__(self, profile: str = "strict", schemas: SchemaSet | None = None, config: Config | None = None) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
         self.profile = profile
         self.schemas = schemas or default_schemas()
+        #: The package's settings (tolerances, ignored rules); read from the first path's package when None.
+        self.config = config
         self.types = registry.load_types()
         self.dims = registry.dimensions()
         self.now = utc_now()
@@ -123,11 +127,15 @@ class Validator:
         Each file's outcome is kept; its parsed calibration only with ``keep_calibrations`` (for a caller
         that goes on to use them, like convert), so that a result stays small.
         """
+        paths = [Path(p) for p in paths]
+        if self.config is None:
+            self.config = load_config(paths[0]) if paths else Config()
         result = ValidationResult(Report())
         for outcome in self.iter_files(paths, result):
             if not keep_calibrations:
                 outcome.calibration = None
             result.files.append(outcome)
+        result.report.problems = self.config.apply(result.report.problems)
         return result
 
     def iter_files(self, paths: Iterable[str | Path], result: ValidationResult) -> Iterator[FileOutcome]:
@@ -213,7 +221,7 @@ class Validator:
             report.error(file, "parse", exc.message, line=exc.line, pointer=exc.pointer, hint=exc.hint)
             return None
         camera = self._camera_for(info, file, report) if info.calib_type != "camera" else None
-        ctx = CheckContext(calib, doc, info, self.profile, camera, report, file)
+        ctx = CheckContext(calib, doc, info, self.profile, camera, report, file, self.config or Config())
         schema = self._schema_for(ctx)
         if schema is None:
             return calib
@@ -352,7 +360,7 @@ class Validator:
         return validity.Entry(info.path, info.valid_start, end, deprecations.get(info.path))
 
 
-def validate(paths: Iterable[str | Path], profile: str = "strict") -> ValidationResult:
+def validate(paths: Iterable[str | Path], profile: str = "strict", config: Config | None = None) -> ValidationResult:
     """Validate files and directories.
 
     Parameters
@@ -361,6 +369,8 @@ def validate(paths: Iterable[str | Path], profile: str = "strict") -> Validation
         Files and directories (walked) of a data package.
     profile
         ``strict`` (every DMTN-148 keyword and an edit history) or ``compat``.
+    config
+        The package's settings (default: read from ``obscal.toml`` or ``[tool.obscal]`` above the first path).
 
     Returns
     -------
@@ -371,8 +381,10 @@ def validate(paths: Iterable[str | Path], profile: str = "strict") -> Validation
     ------
     ValueError
         Unknown profile.
+    ObscalError
+        The package's settings file is not valid.
     """
-    return Validator(profile).run(paths)
+    return Validator(profile, config=config).run(paths)
 
 
 def validate_document(path: Path, doc: Document, profile: str = "strict") -> Report:

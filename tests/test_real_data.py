@@ -1,0 +1,94 @@
+"""Real data: no false errors on the LSST reference samples, measured curves judged as measurements.
+
+Real measured curves exceed 100 % by noise (LSST sensor QE up to 104.2 %, DECam throughputs up to
+1.065: ``../shared/reference/LSST_FORMATS.md`` §10). Those are warnings that say how far and where;
+errors stay for what no measurement gives. A data package tunes the tolerance, switches a rule off or
+changes its severity in ``obscal.toml`` or ``[tool.obscal]``, and the command line with --select/--ignore.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from obscal import validate
+from obscal.model.problems import Code, Severity
+
+from .conftest import REPO, edit, run_cli
+
+REFERENCE = REPO.parent / "shared" / "reference-data"
+OPTICS = "ExampleCam/transmission_optics/20240101T000000.ecsv"
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="the LSST reference samples are in ../shared")
+def test_reference_samples_have_no_false_error() -> None:
+    result = validate([REFERENCE], profile="compat")
+    assert result.ok, [(p.file, p.message) for p in result.errors]
+    assert not result.report.internal_errors
+    noisy = [p for p in result.warnings if p.rule == "curve-above-100"]
+    assert noisy and all("above 100% (the furthest" in p.message and p.line for p in noisy)  # how far, and where
+
+
+def _optics(package: Path, value: str) -> Path:
+    target = package / OPTICS
+    edit(target, "\n305.0 82.639645", f"\n305.0 {value}")
+    return target
+
+
+def test_a_measured_curve_a_little_above_100_percent_is_a_warning(package: Path) -> None:
+    target = _optics(package, "104.2")
+    result = validate([target])
+    assert result.ok
+    [warning] = [p for p in result.warnings if p.rule == "curve-above-100"]
+    assert warning.code is Code.CURVE and warning.line == 34
+    assert "4.2% above 100%" in warning.message and "at 305 nm" in warning.message
+
+
+def test_far_above_100_percent_is_an_error(package: Path) -> None:
+    result = validate([_optics(package, "182.6")])
+    [error] = [p for p in result.errors if p.rule == "curve-far-above-100"]
+    assert error.line == 34 and "82.6% above 100%" in error.message
+
+
+def test_percent_in_a_fraction_column_is_an_error(package: Path) -> None:
+    target = package / OPTICS
+    text = target.read_text()
+    text = text.replace("{name: efficiency, unit: '%', datatype: float64}", "{name: efficiency, datatype: float64}")
+    text = text.replace("#     efficiency:\n#       __class__: astropy.units.quantity.Quantity\n"
+                        "#       unit: !astropy.units.Unit {unit: '%'}\n"
+                        "#       value: !astropy.table.SerializedColumn {name: efficiency}\n", "")  # fmt: skip
+    target.write_text(text)
+    result = validate([target], profile="compat")
+    [error] = [p for p in result.errors if p.rule == "curve-percent-as-fraction"]
+    assert "look like percentages" in error.message and error.pointer == "/columns/efficiency"
+
+
+def test_the_package_sets_tolerances_per_instrument(package: Path) -> None:
+    target = _optics(package, "104.2")
+    (package / "obscal.toml").write_text("[curves]\nabove = 0.10\n\n[instruments.ExampleCam.curves]\nabove = 0.02\n")
+    result = validate([target])
+    assert [p.rule for p in result.errors] == ["curve-far-above-100"]
+    assert "beyond the tolerance for measurement noise (2%)" in result.errors[0].message
+
+
+def test_the_package_and_the_command_line_switch_rules_off_or_change_severity(package: Path) -> None:
+    target = _optics(package, "182.6")
+    (package.parent / "pyproject.toml").write_text(
+        '[project]\nname = "cal-data"\n\n[tool.obscal]\nseverity = { "curve-far-above-100" = "warning" }\n'
+    )
+    result = validate([target])
+    assert result.ok and [p.severity for p in result.warnings if p.rule == "curve-far-above-100"] == [Severity.WARNING]
+    ran = run_cli("validate", str(target), "--ignore", "curve-far-above-100")
+    assert ran.returncode == 0 and "curve-far-above-100" not in ran.stdout
+    ran = run_cli("validate", str(package), "--select", "curve")
+    assert ran.returncode == 0 and "warning:" in ran.stdout and "(camera" not in ran.stdout
+
+
+def test_a_settings_file_that_is_wrong_is_a_usage_error(package: Path) -> None:
+    (package / "obscal.toml").write_text("[curves]\nabove = 5\n")
+    ran = run_cli("validate", str(package))
+    assert ran.returncode == 2 and "curves.above must be a fraction between 0 and 1" in ran.stderr
+    (package / "obscal.toml").write_text("ignre = ['curve']\n")
+    ran = run_cli("validate", str(package))
+    assert ran.returncode == 2 and "unknown setting 'ignre'" in ran.stderr
