@@ -92,3 +92,19 @@ def test_a_settings_file_that_is_wrong_is_a_usage_error(package: Path) -> None:
     (package / "obscal.toml").write_text("ignre = ['curve']\n")
     ran = run_cli("validate", str(package))
     assert ran.returncode == 2 and "unknown setting 'ignre'" in ran.stderr
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "pointer"),
+    [
+        ("{CALIBDATE: '2024-01-01T00:00:00'}", "{CALIBDATE: '2024-01-02T00:00:00'}", "/metadata/CALIBDATE"),
+        ("{OBSTYPE: defects}", "{OBSTYPE: bfk}", "/metadata/OBSTYPE"),
+        ("{DETECTOR: 2}", "{DETECTOR: 3}", "/metadata/DETECTOR"),
+    ],
+)
+def test_compat_relaxes_what_is_missing_never_what_contradicts(package: Path, old: str, new: str, pointer: str) -> None:
+    target = package / "ExampleCam/defects/r22_s10/20240101T000000.ecsv"
+    edit(target, old, new)
+    for profile in ("strict", "compat"):
+        result = validate([target], profile=profile)
+        assert any(p.pointer == pointer for p in result.errors), (profile, [p.message for p in result.errors])

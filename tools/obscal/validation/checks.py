@@ -255,8 +255,8 @@ def _check_calibdate(ctx: CheckContext) -> None:
     except ParseError as exc:
         ctx.error("metadata", exc.message, path=("metadata", "CALIBDATE"))
         return
-    if when != ctx.info.valid_start:
-        ctx.strict_error(
+    if when != ctx.info.valid_start:  # a contradiction: an error in every profile (compat relaxes only what is missing)
+        ctx.error(
             "validity",
             f"CALIBDATE {value!r} does not match the validity start in the file name "
             f"({format_iso(ctx.info.valid_start)})",
