@@ -108,3 +108,29 @@ def test_compat_relaxes_what_is_missing_never_what_contradicts(package: Path, ol
     for profile in ("strict", "compat"):
         result = validate([target], profile=profile)
         assert any(p.pointer == pointer for p in result.errors), (profile, [p.message for p in result.errors])
+
+
+def test_relative_paths_from_inside_a_package(package: Path) -> None:
+    ran = run_cli("validate", "defects", cwd=package / "ExampleCam")
+    assert ran.returncode == 0, ran.stdout
+    assert "OK: 6 file(s)" in ran.stdout
+    ran = run_cli("validate", "r22_s00", cwd=package / "ExampleCam" / "defects")
+    assert ran.returncode == 0 and "OK: 2 file(s)" in ran.stdout, ran.stdout
+
+
+def test_the_default_is_the_obs_data_of_the_repository_you_are_in(package: Path) -> None:
+    import git
+
+    git.Repo.init(package.parent)
+    ran = run_cli("validate", cwd=package / "ExampleCam" / "crosstalk")
+    assert ran.returncode == 0 and ran.stdout.strip().endswith("0 error(s), 0 warning(s)"), ran.stdout
+    assert f"OK: {len(list(package.rglob('*.ecsv'))) + len(list(package.rglob('2*.yaml')))} file(s)" in ran.stdout
+    ran = run_cli("lookup", "--instrument", "ExampleCam", "--type", "defects", "--detector", "0", "--date",
+                  "2024-07-01", cwd=package / "ExampleCam")  # fmt: skip
+    assert ran.returncode == 0 and "20240615T000000.ecsv" in ran.stdout
+
+
+def test_a_directory_without_calibrations_is_an_error() -> None:
+    ran = run_cli("validate", "tools")
+    assert ran.returncode == 1
+    assert "tools: error: holds no calibration file" in ran.stdout

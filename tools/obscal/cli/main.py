@@ -25,7 +25,19 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _default_data() -> list[str]:
-    return ["obs_data"]
+    """``obs_data`` of the repository (or directory tree) the command is run in, from any directory in it."""
+    return [str(_data_root())]
+
+
+def _data_root() -> Path:
+    here = Path.cwd()
+    for directory in [here, *here.parents]:
+        if (directory / "obs_data").is_dir():
+            found = directory / "obs_data"
+            return found.relative_to(here) if directory == here else found
+        if (directory / ".git").exists():
+            break
+    return Path("obs_data")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -102,7 +114,9 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     from obscal.cli.views import answer_text
     from obscal.ops.lookup import lookup
 
-    record, warnings = lookup(args.root, args.instrument, args.type, args.date, args.detector, args.filter, args.as_of)
+    record, warnings = lookup(
+        (args.root or str(_data_root())), args.instrument, args.type, args.date, args.detector, args.filter, args.as_of
+    )
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -117,7 +131,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from obscal.cli.views import timeline_text
     from obscal.ops.lookup import timeline
 
-    rows, warnings = timeline(args.root, args.instrument, args.type, args.as_of)
+    rows, warnings = timeline((args.root or str(_data_root())), args.instrument, args.type, args.as_of)
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -154,7 +168,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
         valid_end=args.valid_end,
         reason=args.reason,
         author=args.author,
-        root=args.root,
+        root=(args.root or str(_data_root())),
         provenance_file=args.provenance,
     )
     if not result.report.ok or result.report.warnings:
@@ -197,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
         "convention and the camera description.",
         "no error; 1: errors found",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: obs_data)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the repository's obs_data)")
     options.add_profile(p)
     options.add_selectors(p)
     options.add_format(p)
@@ -213,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and the construction provenance. Writes every file or none.",
         "converted; 1: refused (problems listed)",
     )
-    p.add_argument("paths", nargs="*", metavar="SRC", help="files or directories (default: obs_data)")
+    p.add_argument("paths", nargs="*", metavar="SRC", help="files or directories (default: the repository's obs_data)")
     options.add_out(p)
     options.add_profile(p)
     options.add_selectors(p)

@@ -37,7 +37,9 @@ def add_out(p: argparse.ArgumentParser) -> None:
 
 def add_root(p: argparse.ArgumentParser) -> None:
     """``--root DIR``, the data package."""
-    p.add_argument("--root", default="obs_data", metavar="DIR", help="the data package (default: obs_data)")
+    p.add_argument(
+        "--root", metavar="DIR", help="the data package (default: the obs_data of the repository you are in)"
+    )
 
 
 def add_as_of(p: argparse.ArgumentParser) -> None:

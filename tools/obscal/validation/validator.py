@@ -13,6 +13,7 @@ them one at a time; :meth:`Validator.run` collects them into a :class:`Validatio
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -148,7 +149,19 @@ class Validator:
         paths = [Path(p) for p in paths]
         located: list[tuple[Path, PathInfo | None]] = []
         refused: list[tuple[Path, str]] = []
-        for path in discover(paths, refused):
+        for given in paths:
+            before = len(located) + len(refused)
+            for found in discover([given], refused):
+                located.append((Path(os.path.abspath(found)), None))  # resolved below; absolute: any cwd works
+            if given.is_dir() and len(located) + len(refused) == before:
+                report.error(
+                    display(given), Code.LAYOUT, "holds no calibration file",
+                    hint="calibrations are <instrument>/<type>/[<detector>/][<filter>/]<validStart>.ecsv|yaml; "
+                    "give a data package (obs_data) or a directory in it",
+                )  # fmt: skip
+        unresolved = list(dict.fromkeys(p for p, _ in located))  # each file once, in the order found
+        located = []
+        for path in unresolved:
             try:
                 info = resolve(path, self.dims)
             except ParseError as exc:
@@ -193,7 +206,7 @@ class Validator:
         """Provenance and deprecation records: under the given paths, and beside the calibrations checked."""
         deprecations: dict[Path, Deprecation] = {}
         for module, check in ((provenance, records.check_provenance), (deprecation, records.check_deprecation)):
-            found = set(module.find(given))
+            found = {Path(os.path.abspath(s)) for s in module.find(given)}
             found |= {s for c in calibrations if (s := module.sidecar_of(c)).is_file()}
             for sidecar in sorted(found):
                 report.files_checked += 1
