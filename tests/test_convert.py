@@ -52,6 +52,7 @@ def test_convert_stamps_git_validity_and_edits(pkg: git.Repo, tmp_path: Path) ->
     edit(root / "obs_data/ExampleCam/crosstalk/r22_s10/20240101T000000.ecsv", "| initial version", "| retuned version")
     second = commit(pkg, "Retune crosstalk of R22_S10", "2024-04-02T11:30:00+02:00")
     pkg.create_remote("origin", "https://builder:s3cret@example.org/obs/obscal-data.git")
+    (root / "obscal.toml").write_text('package = "https://example.org/obs/obscal-data"\n')
     result = convert([root / "obs_data"], tmp_path / "out")
     assert result.ok, result.report.problems
     assert sorted(s.rsplit("/", 2)[-2] for s, _ in result.skipped) == ["camera", "camera"]
@@ -63,7 +64,7 @@ def test_convert_stamps_git_validity_and_edits(pkg: git.Repo, tmp_path: Path) ->
     assert early["OBSCAL GIT_COMMIT"] == second.hexsha
     assert early["OBSCAL GIT_FILE_COMMIT"] == first.hexsha  # last commit that changed *this* file
     assert early["OBSCAL GIT_DIRTY"] is False
-    assert early["OBSCAL GIT_ORIGIN"] == "https://example.org/obs/obscal-data.git"  # no credentials
+    assert early["OBSCAL PACKAGE"] == "https://example.org/obs/obscal-data"  # declared: never the clone's remote
     source = root / DEFECTS / "20240101T000000.ecsv"
     assert early["OBSCAL SOURCE"] == f"{DEFECTS}/20240101T000000.ecsv"
     assert early["OBSCAL SOURCE_SHA256"] == hashlib.sha256(source.read_bytes()).hexdigest()
@@ -76,9 +77,12 @@ def test_convert_stamps_git_validity_and_edits(pkg: git.Repo, tmp_path: Path) ->
 
 
 def test_two_clones_give_identical_bytes(pkg: git.Repo, tmp_path: Path) -> None:
+    """The bytes depend on the commit only: not on where the clone is, nor on its remote (HTTPS or SSH)."""
     outs = []
+    remotes = {"a": "https://github.com/example/obs-data.git", "b": "git@github.com:example/obs-data.git"}
     for name in ("a", "b"):
         clone = git.Repo.clone_from(wd(pkg), tmp_path / f"clone-{name}")
+        clone.remotes.origin.set_url(remotes[name])
         result = convert([wd(clone) / "obs_data"], tmp_path / f"out-{name}")
         assert result.ok
         outs.append(tmp_path / f"out-{name}")

@@ -7,7 +7,8 @@ In every table HDU (so that the LSST readers carry them along as metadata)::
     VALIDSTART / VALIDEND           validity, ISO UTC; VALIDEND '' when open
     OBSCAL GIT_COMMIT               SHA1 of the commit converted ('' when not from git)
     OBSCAL GIT_FILE_COMMIT          SHA1 of the last commit that changed the source file
-    OBSCAL GIT_ORIGIN               the repository's origin URL ('' when none)
+    OBSCAL PACKAGE                  the data package's identity, as it declares it ([tool.obscal] package;
+                                    '' when it declares none): never the clone's remote, so clones agree
     OBSCAL GIT_DIRTY                T when the source had uncommitted changes (--allow-dirty)
     OBSCAL SOURCE                   source path relative to the repository root
     OBSCAL PATH                     source path relative to the data root (instrument/type/...)
@@ -33,7 +34,7 @@ STAMP_KEYS = (
     "VALIDEND",
     "OBSCAL GIT_COMMIT",
     "OBSCAL GIT_FILE_COMMIT",
-    "OBSCAL GIT_ORIGIN",
+    "OBSCAL PACKAGE",
     "OBSCAL GIT_DIRTY",
     "OBSCAL SOURCE",
     "OBSCAL PATH",
@@ -73,7 +74,7 @@ class Stamps:
     date: str
     commit: str = ""
     file_commit: str = ""
-    origin: str = ""
+    package: str = ""
     dirty: bool = False
     edits: list[str] = field(default_factory=list)
     history: list[CommitInfo] = field(default_factory=list)
@@ -89,7 +90,7 @@ class Stamps:
             "VALIDEND": self.valid_end,
             "OBSCAL GIT_COMMIT": self.commit,
             "OBSCAL GIT_FILE_COMMIT": self.file_commit,
-            "OBSCAL GIT_ORIGIN": self.origin,
+            "OBSCAL PACKAGE": self.package,
             "OBSCAL GIT_DIRTY": self.dirty,
             "OBSCAL SOURCE": self.source,
             "OBSCAL PATH": self.path,

@@ -157,14 +157,14 @@ def _convert(
     if not report.ok:
         return result
     history = repo.history(commit, sorted({r for r in rel_of.values() if r})) if repo and commit else {}
-    origin = repo.origin() if repo else ""
+    package = validator.config.package if validator.config is not None else ""
     with Staging(out) as staging:
         for info in todo:
             where = label(info.path, work_root, rev_label)
             try:
                 calib = calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
                 ranges = [r for r in timelines[info.group].effective if r.path == info.path]
-                _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, origin, history, dirty)
+                _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, package, history, dirty)
             except (ObscalError, ParseError) as exc:
                 report.error(where, Code.CONVERT, message(exc))
             except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
@@ -182,7 +182,7 @@ def _convert_one(
     staging: Staging,
     commit: str,
     date: str,
-    origin: str,
+    package: str,
     history: dict,
     dirty: dict[Path, str],
 ) -> None:
@@ -196,7 +196,7 @@ def _convert_one(
         date=date or _file_date(info.path),
         commit=commit,
         file_commit=history[rel][0].sha if history.get(rel) else "",
-        origin=origin,
+        package=package,
         dirty=info.path in dirty,
         edits=edit_records(calib.getMetadata()),
         history=list(history.get(rel, [])),

@@ -10,7 +10,6 @@ import tarfile
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import git
 
@@ -76,18 +75,6 @@ class GitRepo:
         except ValueError:
             return False
         return True
-
-    def origin(self) -> str:
-        """The ``origin`` remote's URL without any credentials in it ('' when there is none)."""
-        try:
-            url = self.repo.remotes["origin"].url
-        except (IndexError, KeyError, AttributeError):
-            return ""
-        parts = urlsplit(url)
-        if parts.scheme and "@" in parts.netloc:
-            parts = parts._replace(netloc=parts.netloc.rsplit("@", 1)[1])
-            return urlunsplit(parts)
-        return url
 
     def dirty(self, relpaths: list[str]) -> set[str]:
         """Those of ``relpaths`` (files or directories) with uncommitted changes, untracked files included."""

@@ -4,6 +4,7 @@ Read from ``obscal.toml`` or the ``[tool.obscal]`` table of ``pyproject.toml``, 
 data root or a directory above it (up to the repository root)::
 
     [tool.obscal]
+    package = "https://github.com/lsst/obs_example_data"  # stamped into FITS files (OBSCAL PACKAGE)
     ignore = ["unknown-key"]                 # problem codes or rules that are not reported
     severity = { "curve-above-100" = "info" } # a rule or code made an error, warning or info
 
@@ -55,6 +56,8 @@ class Config:
     ignore: frozenset[str] = frozenset()
     select: frozenset[str] = frozenset()
     severity: dict[str, Severity] = field(default_factory=dict)
+    #: The package's identity (a URL or a name), stamped into FITS files instead of any clone's remote.
+    package: str = ""
     source: Path | None = None
 
     def curves_for(self, instrument: str) -> CurveTolerance:
@@ -109,7 +112,7 @@ def _read(path: Path) -> dict:
 
 
 def _parse(data: dict, path: Path) -> Config:
-    known = {"ignore", "select", "severity", "curves", "instruments"}
+    known = {"package", "ignore", "select", "severity", "curves", "instruments"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ObscalError(f"{path}: unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -128,8 +131,15 @@ def _parse(data: dict, path: Path) -> Config:
         ignore=frozenset(_strings(data.get("ignore", []), path, "ignore")),
         select=frozenset(_strings(data.get("select", []), path, "select")),
         severity=severity,
+        package=_package(data.get("package", ""), path),
         source=path,
     )
+
+
+def _package(value: Any, path: Path) -> str:
+    if not isinstance(value, str) or "@" in value.split("/")[0].split("://")[-1]:
+        raise ObscalError(f"{path}: package must be a name or a URL without credentials")
+    return value
 
 
 def _curves(table: dict[str, Any], path: Path, base: CurveTolerance) -> CurveTolerance:
