@@ -140,3 +140,34 @@ def test_problem_codes_are_the_enum() -> None:
     assert all(isinstance(p.code, Code) for p in result.problems)
     with pytest.raises(ValueError):
         result.report.error("x", "no-such-code", "typo in a code")
+
+
+def test_json_output_is_one_document_on_stdout(tmp_path: Path) -> None:
+    import json
+
+    ran = run_cli(
+        "convert", "obs_data/ExampleCam/defects", "--out", str(tmp_path / "o"), "--allow-dirty", "--format", "json"
+    )
+    assert ran.returncode == 0, ran.stderr
+    doc = json.loads(ran.stdout)  # the whole of stdout is one JSON document
+    assert doc["ok"] and len(doc["written"]) == 6 and doc["skipped"] == [] and "counts" in doc
+    assert "converted 6 file(s)" in ran.stderr
+
+
+def test_allow_dirty_with_rev_is_a_usage_error(tmp_path: Path) -> None:
+    ran = run_cli("convert", "--rev", "HEAD", "--allow-dirty", "--out", str(tmp_path / "o"))
+    assert ran.returncode == 2 and "--allow-dirty does not go with --rev" in ran.stderr
+
+
+def test_date_outside_git_says_what_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from astropy.io import fits
+
+    shutil.copytree(REPO / "obs_data", tmp_path / "obs_data")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    ran = run_cli("convert", "obs_data/ExampleCam/defects", "--out", "out", "--allow-dirty", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    header = fits.getheader(tmp_path / "out/ExampleCam/defects/r22_s00/20240101T000000.fits", 0)
+    assert header["DATE"] == "2023-11-14T22:13:20"
+    assert header.comments["DATE"] == "UTC, from SOURCE_DATE_EPOCH (not from git)"

@@ -77,15 +77,24 @@ def _status(report: Report, args: argparse.Namespace) -> int:
 
 
 def _print_result(result: OperationResult, verb: str, out: str, args: argparse.Namespace) -> int:
-    from obscal.cli.report import WRITERS
+    """What an operation did. ``--format json``: one JSON document on stdout, every note on stderr."""
+    from obscal.cli.report import WRITERS, report_document
 
-    for source, why in result.skipped:
-        print(f"{source}: skipped: {why}", file=sys.stderr)
     fmt = args.format
-    if not result.report.ok or result.report.warnings or fmt != "text":
-        WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=args.verbose)
+    if fmt == "json":
+        doc = {
+            **report_document(result.report),
+            "written": [str(p) for p in result.written],
+            "skipped": [{"source": source, "why": why} for source, why in result.skipped],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        for source, why in result.skipped:
+            print(f"{source}: skipped: {why}", file=sys.stderr)
+        if not result.report.ok or result.report.warnings or fmt != "text":
+            WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=args.verbose)
     if result.report.ok:
-        print(f"{verb} {len(result.written)} file(s) into {out}")
+        print(f"{verb} {len(result.written)} file(s) into {out}", file=sys.stderr if fmt == "json" else sys.stdout)
         return EXIT_OK
     print(f"nothing written to {out}", file=sys.stderr)
     return _status(result.report, args)
@@ -95,6 +104,8 @@ def cmd_convert(args: argparse.Namespace) -> int:
     """``obscal convert``."""
     from obscal.ops.convert import convert
 
+    if args.rev and args.allow_dirty:
+        raise ObscalError("--allow-dirty does not go with --rev: a revision has no uncommitted changes")
     paths = args.paths or _default_data()
     result = convert(
         paths, args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty, config=_config(paths, args)

@@ -42,16 +42,30 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
 
 def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
     """The report as one JSON document."""
-    doc = {
+    json.dump(report_document(report), out, indent=2)
+    out.write("\n")
+
+
+def report_document(report: Report) -> dict:
+    """The report as plain data (what ``--format json`` prints)."""
+    return {
         "ok": report.ok,
         "files_checked": report.files_checked,
         "errors": [p.as_dict() for p in report.errors],
         "warnings": [p.as_dict() for p in report.warnings],
         "info": [p.as_dict() for p in report.infos],
         "deprecated": sorted({p.file for p in report.of_category(Category.LIFECYCLE, Severity.INFO)}),
+        "counts": _counts(report),
     }
-    json.dump(doc, out, indent=2)
-    out.write("\n")
+
+
+def _counts(report: Report) -> dict[str, int]:
+    """How many problems of each code (and rule), errors and warnings only."""
+    counts: dict[str, int] = {}
+    for p in report.errors + report.warnings:
+        name = f"{p.code.value}/{p.rule}" if p.rule else p.code.value
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _escape_data(s: str) -> str:

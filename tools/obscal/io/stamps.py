@@ -17,6 +17,13 @@ _COMMENTS = {
 }
 
 
+_DATE_COMMENTS = {
+    "commit": "UTC time of the commit converted",
+    "SOURCE_DATE_EPOCH": "UTC, from SOURCE_DATE_EPOCH (not from git)",
+    "file modification time": "UTC modification time of the source (no git)",
+}
+
+
 def table_cards(stamps: Stamps, skip: set[str] = frozenset()) -> list[fits.Card]:  # type: ignore[assignment]
     """The stamp cards of every table HDU, then the HISTORY lines."""
     cards = []
@@ -34,7 +41,7 @@ def table_cards(stamps: Stamps, skip: set[str] = frozenset()) -> list[fits.Card]
 def primary_cards(stamps: Stamps) -> list[fits.Card]:
     """``DATE`` (the commit time) and ``ORIGIN`` for the primary HDU."""
     return [
-        fits.Card("DATE", stamps.date, "UTC time of the commit converted"),
+        fits.Card("DATE", stamps.date, _DATE_COMMENTS.get(stamps.date_source, stamps.date_source)),
         fits.Card("ORIGIN", "obscal", "curated-calibration package tooling"),
     ]
 

@@ -75,6 +75,9 @@ class Stamps:
     commit: str = ""
     file_commit: str = ""
     package: str = ""
+    #: What ``date`` is: the time of the ``commit`` converted, or (outside git) ``SOURCE_DATE_EPOCH`` or the
+    #: ``file modification time``.
+    date_source: str = "commit"
     dirty: bool = False
     edits: list[str] = field(default_factory=list)
     history: list[CommitInfo] = field(default_factory=list)

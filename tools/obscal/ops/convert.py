@@ -193,7 +193,8 @@ def _convert_one(
         source=rel or info.path.name,
         path=info.relpath,
         sha256=hashlib.sha256(read_bytes(info.path)).hexdigest(),
-        date=date or _file_date(info.path),
+        date=date or _file_date(info.path)[0],
+        date_source="commit" if date else _file_date(info.path)[1],
         commit=commit,
         file_commit=history[rel][0].sha if history.get(rel) else "",
         package=package,
@@ -277,8 +278,10 @@ def _relabel(problem: Problem, work_root: Path | None, rev_label: str) -> Proble
     return problem
 
 
-def _file_date(path: Path) -> str:
-    """``DATE`` for a file outside git: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else its mtime."""
+def _file_date(path: Path) -> tuple[str, str]:
+    """``DATE`` for a file outside git, and what it is: ``SOURCE_DATE_EPOCH`` when set (reproducible
+    builds), else the file's modification time."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = float(epoch) if epoch and epoch.isdigit() else path.stat().st_mtime
-    return format_fits_date(from_timestamp(moment))
+    if epoch and epoch.isdigit():
+        return format_fits_date(from_timestamp(float(epoch))), "SOURCE_DATE_EPOCH"
+    return format_fits_date(from_timestamp(path.stat().st_mtime)), "file modification time"
