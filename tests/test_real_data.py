@@ -134,3 +134,28 @@ def test_a_directory_without_calibrations_is_an_error() -> None:
     ran = run_cli("validate", "tools")
     assert ran.returncode == 1
     assert "tools: error: holds no calibration file" in ran.stdout
+
+
+def test_one_problem_one_message(package: Path) -> None:
+    target = package / "ExampleCam/defects/r22_s10/20240101T000000.ecsv"
+    edit(target, "# - {DETECTOR: 2}\n", "")
+    for profile in ("strict", "compat"):
+        result = validate([target], profile=profile)
+        about = [p for p in result.problems if "DETECTOR" in p.message and p.pointer == "/metadata"]
+        assert len(about) == 1 and about[0].severity is Severity.ERROR, (profile, [p.message for p in about])
+
+
+def test_compat_says_missing_not_required_and_names_the_profile(variants: Path) -> None:
+    result = validate([variants], profile="compat")
+    missing = [p for p in result.warnings if "missing key 'CALIB_ID'" in p.message]
+    assert missing and all("required" not in p.message for p in missing)
+    assert all((p.hint or "").startswith("the strict profile requires it") for p in missing)
+    assert not [p for p in result.problems if "missing required key" in p.message and p.severity is Severity.WARNING]
+
+
+def test_summary_by_code_and_quiet(variants: Path) -> None:
+    ran = run_cli("validate", "--profile", "compat", str(variants))
+    assert "By code: schema " in ran.stdout and "Warnings (" in ran.stdout
+    quiet = run_cli("validate", "--profile", "compat", "-q", str(variants))
+    assert "Warnings (" not in quiet.stdout and "By code: schema " in quiet.stdout
+    assert quiet.stdout.strip().splitlines()[-1] == ran.stdout.strip().splitlines()[-1]

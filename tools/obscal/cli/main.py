@@ -50,7 +50,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     result = validate(paths, profile=args.profile, config=_config(paths, args))
-    WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose)
+    WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose, quiet=args.quiet)
     return _status(result.report, args)
 
 
@@ -92,7 +92,9 @@ def _print_result(result: OperationResult, verb: str, out: str, args: argparse.N
         for source, why in result.skipped:
             print(f"{source}: skipped: {why}", file=sys.stderr)
         if not result.report.ok or result.report.warnings or fmt != "text":
-            WRITERS[fmt](result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=args.verbose)
+            WRITERS[fmt](
+                result.report, sys.stdout if fmt != "text" else sys.stderr, verbose=args.verbose, quiet=args.quiet
+            )
     if result.report.ok:
         print(f"{verb} {len(result.written)} file(s) into {out}", file=sys.stderr if fmt == "json" else sys.stdout)
         return EXIT_OK

@@ -26,8 +26,10 @@ def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = ("text", "
 
 
 def add_verbose(p: argparse.ArgumentParser) -> None:
-    """``-v/--verbose``."""
-    p.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+    """``-v/--verbose`` and ``-q/--quiet``."""
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="store_true", help="also print information notes")
+    loud.add_argument("-q", "--quiet", action="store_true", help="print errors only (and the summary)")
 
 
 def add_out(p: argparse.ArgumentParser) -> None:

@@ -21,11 +21,14 @@ def _text_line(p: Problem) -> str:
     return out
 
 
-def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
-    """The report for people: errors, warnings, deprecations (information with ``verbose``), then a summary."""
+def write_text(report: Report, out: TextIO, verbose: bool = False, quiet: bool = False) -> None:
+    """The report for people: errors, warnings, deprecations (information with ``verbose``; errors only
+    with ``quiet``), then the counts by problem code and a summary line."""
     deprecated = report.of_category(Category.LIFECYCLE, Severity.INFO)
-    sections = [("Errors", report.errors), ("Warnings", report.warnings), ("Deprecated", deprecated)]
-    if verbose:
+    sections = [("Errors", report.errors)]
+    if not quiet:
+        sections += [("Warnings", report.warnings), ("Deprecated", deprecated)]
+    if verbose and not quiet:
         sections.append(("Information", [p for p in report.infos if p.code.category is not Category.LIFECYCLE]))
     for title, problems in sections:
         if problems:
@@ -33,6 +36,9 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
             for p in problems:
                 out.write(_text_line(p) + "\n")
             out.write("\n")
+    counts = _counts(report)
+    if counts:
+        out.write("By code: " + ", ".join(f"{name} {n}" for name, n in counts.items()) + "\n")
     status = "FAILED" if not report.ok else "OK"
     out.write(
         f"{status}: {report.files_checked} file(s) checked, {len(report.errors)} error(s), "
@@ -40,7 +46,7 @@ def write_text(report: Report, out: TextIO, verbose: bool = False) -> None:
     )
 
 
-def write_json(report: Report, out: TextIO, verbose: bool = False) -> None:
+def write_json(report: Report, out: TextIO, verbose: bool = False, quiet: bool = False) -> None:
     """The report as one JSON document."""
     json.dump(report_document(report), out, indent=2)
     out.write("\n")
@@ -76,9 +82,9 @@ def _escape_property(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def write_github(report: Report, out: TextIO, verbose: bool = False) -> None:
+def write_github(report: Report, out: TextIO, verbose: bool = False, quiet: bool = False) -> None:
     """``::error file=…,line=…,title=…::message`` lines that GitHub shows on the pull request."""
-    for kind, problems in (("error", report.errors), ("warning", report.warnings)):
+    for kind, problems in (("error", report.errors), ("warning", [] if quiet else report.warnings)):
         for p in problems:
             props = [f"file={_escape_property(p.file)}"]
             if p.line:

@@ -14,6 +14,7 @@ them one at a time; :meth:`Validator.run` collects them into a :class:`Validatio
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -226,6 +227,13 @@ class Validator:
 
     def check_file(self, path: Path, info: PathInfo, report: Report, doc: Document | None = None) -> Calibration | None:
         """Check one file (``doc``: its parsed text when it is not on disk); report into ``report``."""
+        start = len(report.problems)
+        try:
+            return self._check_file(path, info, report, doc)
+        finally:
+            _one_message_per_missing_key(report, start)
+
+    def _check_file(self, path: Path, info: PathInfo, report: Report, doc: Document | None) -> Calibration | None:
         file = display(path)
         try:
             doc = doc or read_document(path)
@@ -282,14 +290,18 @@ class Validator:
             if (issue.path, issue.message) in seen:
                 continue  # the strict part repeats a requirement of the base schema
             seen.add((issue.path, issue.message))
-            severity = Severity.WARNING if issue.strict_only and ctx.profile == "compat" else Severity.ERROR
+            relaxed = issue.strict_only and ctx.profile == "compat"
+            severity = Severity.WARNING if relaxed else Severity.ERROR
             errors += severity is Severity.ERROR and not issue.strict_only
             line = doc.line_of(list(issue.path)) or doc.line_of(list(issue.path[:1]))
             where = "/".join(str(p) for p in issue.path) or "file"
+            message, hint = issue.message, issue.hint
+            if relaxed:  # compat relaxes what is missing: say so, not "required"
+                message = message.replace("missing required key", "missing key")
+                hint = "the strict profile requires it" + (f": {hint}" if hint else "")
             ctx.report.add(
-                ctx.file, severity, "schema", f"{where}: {issue.message}", line=line, pointer=issue.pointer,
-                hint=issue.hint,
-            )  # fmt: skip
+                ctx.file, severity, "schema", f"{where}: {message}", line=line, pointer=issue.pointer, hint=hint
+            )
         return errors
 
     # -------------------------------------------------------------------------------- cameras
@@ -371,6 +383,45 @@ class Validator:
             except ParseError:
                 end = None  # the schema check has reported it
         return validity.Entry(info.path, info.valid_start, end, deprecations.get(info.path))
+
+
+_MISSING = (
+    re.compile(r"missing (?:required )?key '([^']+)'"),
+    re.compile(r"^missing ([A-Za-z0-9_]+):"),
+    re.compile(r"^no ([A-Za-z0-9_]+):"),
+)
+_RANK = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
+
+
+def _missing_key(problem: Problem) -> str | None:
+    for pattern in _MISSING:
+        match = pattern.search(problem.message)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _one_message_per_missing_key(report: Report, start: int) -> None:
+    """One problem, one message: a key reported missing by the schema and by a check is said once.
+
+    The more severe of the two stays; on a tie, the check's message (it says why the key matters).
+    """
+    chosen: dict[str, Problem] = {}
+    for p in report.problems[start:]:
+        key = _missing_key(p)
+        if key is None:
+            continue
+        best = chosen.get(key)
+        if best is None or (_RANK[p.severity], p.code is not Code.SCHEMA) > (
+            _RANK[best.severity],
+            best.code is not Code.SCHEMA,
+        ):
+            chosen[key] = p
+    if not chosen:
+        return
+    report.problems[start:] = [
+        p for p in report.problems[start:] if (key := _missing_key(p)) is None or chosen[key] is p
+    ]
 
 
 def validate(paths: Iterable[str | Path], profile: str = "strict", config: Config | None = None) -> ValidationResult:
