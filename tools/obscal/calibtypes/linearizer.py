@@ -9,6 +9,7 @@ import numpy as np
 from obscal.calibtypes import _columns
 from obscal.model.calibration import Calibration, LsstTables
 from obscal.model.table import Table
+from obscal.model.tagged import BOX2I_TAG, POINT2I_TAG, TaggedSequence
 
 if TYPE_CHECKING:
     from obscal.validation.checks import CheckContext
@@ -176,7 +177,10 @@ class Linearizer(Calibration):
         if main.column("BBOX_X0") is not None:
             parts = [_columns.cells(main.column(c)) for c in ("BBOX_X0", "BBOX_Y0", "BBOX_DX", "BBOX_DY")]
             for n, (x0, y0, dx, dy) in zip(names, zip(*parts, strict=False), strict=False):
-                amps[n]["linearityBBox"] = [[x0, y0], [x0 + dx - 1, y0 + dy - 1]]
+                corners = [[x0, y0], [x0 + dx - 1, y0 + dy - 1]]  # Box2I: inclusive corners, as LSST writes it
+                amps[n]["linearityBBox"] = TaggedSequence.with_tag(
+                    BOX2I_TAG, [TaggedSequence.with_tag(POINT2I_TAG, c) for c in corners]
+                )
         for key, name, _base in AMP_COLUMNS:
             for n, v in zip(names, _columns.cells(main.column(name)), strict=False):
                 amps[n][key] = v

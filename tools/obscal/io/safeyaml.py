@@ -18,11 +18,16 @@ from obscal.model.lines import LineIndex
 from obscal.model.problems import ParseError
 from obscal.model.tagged import (
     ASTROPY_UNIT_TAG,
+    BOX2I_TAG,
+    POINT2I_TAG,
     PROPERTYLIST_TAG,
     SERIALIZED_COLUMN_TAG,
+    TUPLE_TAG,
+    WRITABLE_SEQUENCE_TAGS,
     WRITABLE_TAGS,
     PropertyListData,
     TaggedMapping,
+    TaggedSequence,
 )
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -124,7 +129,10 @@ def _construct_tagged_mapping(tag: str):
 
 
 def _construct_python_tuple(loader: _CalibLoader, node: yaml.Node) -> list:
-    return loader.construct_sequence(node, deep=True)
+    items = loader.construct_sequence(node, deep=True)
+    out = TaggedSequence.with_tag(TUPLE_TAG, items)
+    loader.line_index.alias(items, out)
+    return out
 
 
 def _construct_propertylist(loader: _CalibLoader, node: yaml.Node) -> PropertyListData:
@@ -158,7 +166,10 @@ def _construct_geom(loader: _CalibLoader, suffix: str, node: yaml.Node) -> Any:
             line=node.start_mark.line + 1 + loader.line_index.offset,
             hint="e.g. !!python/object/apply:lsst.geom.Box2I [[0, 0], [1023, 4095]] (inclusive corners)",
         )
-    return list(args)
+    tag = BOX2I_TAG if name == "lsst.geom.Box2I" else POINT2I_TAG
+    if tag == BOX2I_TAG:
+        args = [a if isinstance(a, TaggedSequence) else TaggedSequence.with_tag(POINT2I_TAG, a) for a in args]
+    return TaggedSequence.with_tag(tag, list(args))
 
 
 def _refuse_tag(loader: _CalibLoader, node: yaml.Node) -> Any:
@@ -301,6 +312,12 @@ def _represent_propertylist(dumper: yaml.SafeDumper, data: PropertyListData) -> 
     return dumper.represent_sequence(PROPERTYLIST_TAG, list(data))
 
 
+def _represent_tagged_sequence(dumper: yaml.SafeDumper, data: TaggedSequence) -> yaml.Node:
+    if data.tag not in WRITABLE_SEQUENCE_TAGS:
+        raise ParseError(f"refusing to write the YAML tag {data.tag[:80]!r}: only data-only tags are written")
+    return dumper.represent_sequence(data.tag, list(data))
+
+
 def _represent_tagged(dumper: yaml.SafeDumper, data: TaggedMapping) -> yaml.Node:
     if data.tag not in WRITABLE_TAGS:
         raise ParseError(f"refusing to write the YAML tag {data.tag!r}: only data-only tags are written")
@@ -309,6 +326,7 @@ def _represent_tagged(dumper: yaml.SafeDumper, data: TaggedMapping) -> yaml.Node
 
 _Dumper.add_representer(PropertyListData, _represent_propertylist)
 _Dumper.add_representer(TaggedMapping, _represent_tagged)
+_Dumper.add_representer(TaggedSequence, _represent_tagged_sequence)
 
 
 def _plain(value: Any) -> Any:
@@ -319,6 +337,8 @@ def _plain(value: Any) -> Any:
         return TaggedMapping.with_tag(value.tag, {k: _plain(v) for k, v in value.items()})
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, TaggedSequence):  # keeps its Box2I / Point2I / tuple tag
+        return TaggedSequence.with_tag(value.tag, [_plain(v) for v in value])
     if isinstance(value, PropertyListData):  # keeps its lsst.daf.base.PropertyList tag
         return PropertyListData(_plain(v) for v in value)
     if isinstance(value, list | tuple):

@@ -14,11 +14,13 @@ import json
 import struct
 from typing import Any
 
-from obscal.model.tagged import WRITABLE_TAGS, TaggedMapping
+from obscal.model.tagged import WRITABLE_SEQUENCE_TAGS, WRITABLE_TAGS, TaggedMapping, TaggedSequence
 
 
 def encode(value: Any) -> Any:
     """``value`` as JSON-ready data (numpy values become Python values)."""
+    if isinstance(value, TaggedSequence):
+        return {"$tag": value.tag, "$items": [encode(v) for v in value]}
     if isinstance(value, TaggedMapping):
         return {"$tag": value.tag, "$value": encode(dict(value))}
     if isinstance(value, dict):
@@ -74,6 +76,11 @@ def _decode(value: Any, where: str, depth: int) -> Any:
                 return struct.unpack("<d", bytes.fromhex(inner))[0]
     except (TypeError, ValueError, struct.error) as exc:
         raise ValueError(f"{where or '/'}: malformed {next(iter(value))} ({exc})") from None
+    if set(value) == {"$tag", "$items"}:
+        tag = value["$tag"]
+        if tag not in WRITABLE_SEQUENCE_TAGS or not isinstance(value["$items"], list):
+            raise ValueError(f"{where or '/'}: the YAML tag {str(tag)[:80]!r} is not a data-only tag obscal writes")
+        return TaggedSequence.with_tag(tag, _decode(value["$items"], where, depth + 1))
     if set(value) == {"$tag", "$value"}:
         tag = value["$tag"]
         if tag not in WRITABLE_TAGS:
@@ -111,6 +118,8 @@ def same(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, float):
         return a.hex() == b.hex() if a == a else b != b and _nan_bits(a) == _nan_bits(b)
+    if isinstance(a, TaggedSequence) and a.tag != b.tag:
+        return False
     if isinstance(a, dict):
         if isinstance(a, TaggedMapping) and a.tag != b.tag:
             return False

@@ -1,11 +1,19 @@
 """Plain data that carried a data-only YAML tag in the file it came from (asdf's "tagged" idea).
 
 Readers turn the few data-only LSST and astropy tags into these wrappers; writers emit a tag only for
-these wrappers and only from :data:`WRITABLE_TAGS`, never a tag carried through from input as text.
+these wrappers and only from :data:`WRITABLE_TAGS` and :data:`WRITABLE_SEQUENCE_TAGS`, never a tag
+carried through from input as text. The LSST ``python/object/apply`` tags allowed name value types
+(``lsst.geom.Box2I``, ``Point2I``) that the LSST readers build from plain integers; no other is.
 """
 
 from __future__ import annotations
 
+#: LSST value types written as Python tags by the LSST pipelines (data only: a box, a point, a tuple).
+BOX2I_TAG = "tag:yaml.org,2002:python/object/apply:lsst.geom.Box2I"
+POINT2I_TAG = "tag:yaml.org,2002:python/object/apply:lsst.geom.Point2I"
+TUPLE_TAG = "tag:yaml.org,2002:python/tuple"
+#: Tags a writer may emit on a :class:`TaggedSequence` (exactly these, never another ``python/`` tag).
+WRITABLE_SEQUENCE_TAGS = frozenset({BOX2I_TAG, POINT2I_TAG, TUPLE_TAG})
 ASTROPY_UNIT_TAG = "!astropy.units.Unit"
 SERIALIZED_COLUMN_TAG = "!astropy.table.SerializedColumn"
 PROPERTYLIST_TAG = "lsst.daf.base.PropertyList"
@@ -21,6 +29,19 @@ class TaggedMapping(dict):
     @classmethod
     def with_tag(cls, tag: str, items: dict) -> TaggedMapping:
         """A tagged mapping holding ``items``."""
+        out = cls(items)
+        out.tag = tag
+        return out
+
+
+class TaggedSequence(list):
+    """A sequence that carried one of the LSST value tags (Box2I, Point2I, tuple), kept so a writer emits it again."""
+
+    tag: str = ""
+
+    @classmethod
+    def with_tag(cls, tag: str, items: list) -> TaggedSequence:
+        """A tagged sequence holding ``items``."""
         out = cls(items)
         out.tag = tag
         return out
