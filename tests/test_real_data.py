@@ -190,3 +190,40 @@ def test_text_fits_text_gives_back_what_the_lsst_readers_read(tmp_path: Path, pa
         original, _ = safeyaml.parse(path.read_text())
         again, _ = safeyaml.parse(text)
         assert same(original, again)
+
+
+def test_deprecate_without_replacement_says_how_long_the_gap_is(package: Path) -> None:
+    target = package / "ExampleCam/defects/r22_s00/20240101T000000.ecsv"
+    ran = run_cli("deprecate", str(target), "--reason", "bad", "--author", "Cal Team")
+    assert ran.returncode == 0
+    assert (
+        "leaves a gap: no calibration of this kind is valid from 2024-01-01T00:00:00 until 2024-06-15T00:00:00"
+        in ran.stderr
+    )
+    assert "(166 days)" in ran.stderr
+
+
+def test_certify_suggests_detector_names_and_refuses_misspelt_keys(package: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import snapshot
+
+    src = tmp_path / "d.ecsv"
+    shutil.copy(package / "ExampleCam/defects/r22_s00/20240101T000000.ecsv", src)
+    before = snapshot(package)
+    args = ["certify", str(src), "--root", str(package), "--instrument", "ExampleCam", "--type", "defects",
+            "--valid-start", "2025-01-01", "--reason", "r", "--author", "A"]  # fmt: skip
+    ran = run_cli(*args, "--detector", "R22-S01")
+    assert ran.returncode == 1 and "has no detector 'R22-S01'; did you mean 'R22_S01'?" in ran.stderr
+    assert "detectors: R22_S00, R22_S01, R22_S10, R22_S11" in ran.stderr
+    edit(src, "# - {DET_SER:", "# - {DETECTR: 0}\n# - {DET_SER:")
+    ran = run_cli(*args, "--detector", "R22_S00")
+    assert ran.returncode == 1 and "the source key 'DETECTR' is not a known key; did you mean 'DETECTOR'?" in ran.stderr
+    assert snapshot(package) == before
+
+
+def test_timeline_of_one_detector() -> None:
+    ran = run_cli("timeline", "--instrument", "ExampleCam", "--type", "defects", "--detector", "3")
+    assert ran.returncode == 0 and "r22_s11" in ran.stdout and "r22_s00" not in ran.stdout
+    ran = run_cli("timeline", "--instrument", "ExampleCam", "--detector", "R22_S1")
+    assert ran.returncode == 2 and "did you mean 'r22_s11'?" in ran.stderr

@@ -144,7 +144,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from obscal.cli.views import timeline_text
     from obscal.ops.lookup import timeline
 
-    rows, warnings = timeline((args.root or str(_data_root())), args.instrument, args.type, args.as_of)
+    rows, warnings = timeline((args.root or str(_data_root())), args.instrument, args.type, args.as_of, args.detector)
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -156,10 +156,13 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 def cmd_deprecate(args: argparse.Namespace) -> int:
     """``obscal deprecate``."""
-    from obscal.ops.deprecate import deprecate
+    from obscal.ops.deprecate import deprecate, gap_left
 
     written = deprecate(args.path, args.reason, superseded_by=args.superseded_by, author=args.author)
     print(f"deprecated {args.path}: recorded in {written[0]}")
+    gap = gap_left(args.path)
+    if gap is not None:
+        print(f"note: {gap}", file=sys.stderr)
     for other in written[1:]:
         print(f"re-pointed {other} to the new replacement")
     print(f"commit it: git add {' '.join(str(p) for p in written)} && git commit")
@@ -293,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--instrument", required=True, help="instrument directory")
     p.add_argument("--type", choices=types, metavar="TYPE", help="only this calibration type: " + ", ".join(types))
+    p.add_argument("--detector", metavar="ID|NAME", help="only this detector (id or name)")
     options.add_root(p)
     options.add_as_of(p)
     options.add_format(p, ("text", "json"))

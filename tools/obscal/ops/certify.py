@@ -10,6 +10,7 @@ nothing and reports every problem at once.
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from obscal.model.formats import read_document
 from obscal.model.identity import (
     DERIVED_KEYS,
     EDIT_HISTORY,
+    closest,
     dirname,
     edit_records,
     format_edit_record,
@@ -120,6 +122,7 @@ def certify(
     calib, embedded_provenance = _read_source(src, calib_type, report, label)
     if calib is None:
         return result
+    _refuse_near_misses(calib, report, label)
     place = _place(root, instrument, calib_type, detector, filter, start, report)
     if place is None:
         return result
@@ -235,7 +238,16 @@ def _place(
         text = str(detector).strip()
         det = camera.find_detector(detector)
         if det is None:
-            report.error(where, "certify", f"the camera valid at {format_iso(start)} has no detector {text!r}")
+            names = sorted(d.name for d in camera.detectors)
+            near = closest(dirname(text), camera.detector_dirs())
+            listing = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+            report.error(
+                where,
+                "certify",
+                f"the camera valid at {format_iso(start)} has no detector {text!r}"
+                + (f"; did you mean {camera.detector_by_dir(near).name!r}?" if near else ""),  # type: ignore[union-attr]
+                hint=f"detectors: {listing}",
+            )
             return None
     elif detector not in (None, ""):
         report.error(where, "certify", f"{calib_type} does not depend on the detector: leave --detector out")
@@ -305,6 +317,28 @@ def _check_identity(
     source_instrument = md.get("INSTRUME")
     if source_instrument not in (None, "") and str(source_instrument).lower() != instrument.lower():
         notes.append(f"INSTRUME {source_instrument!r} of the source becomes {instrument!r} (the package's name)")
+
+
+def _refuse_near_misses(calib: Calibration, report: Report, label: str) -> None:
+    """A source key that is almost a known key (``DETECTR``) is a typo: refused, not written into the package."""
+    schemas = default_schemas()
+    schema = schemas.get(calib.schema_family, calib.VERSION)
+    if schema is None:
+        return
+    known = schemas.metadata_keys(schema)
+    for key in calib.getMetadata():
+        if key in known:
+            continue
+        # Only a close miss (one or two letters off) is refused: other unknown keys are kept, with a warning.
+        near = next(iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.85)), None)
+        if near is not None:
+            report.error(
+                label,
+                "certify",
+                f"the source key {key!r} is not a known key; did you mean {near!r}?",
+                pointer=f"/metadata/{key}",
+                hint="correct the source: certify would otherwise write the misspelt key into the package",
+            )
 
 
 def _text_format(src: Path, calib: Calibration) -> str:

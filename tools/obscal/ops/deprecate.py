@@ -9,11 +9,13 @@ from obscal.io.atomic import write_all
 from obscal.io.safeyaml import dump_data
 from obscal.io.text import read_bytes
 from obscal.model import registry
-from obscal.model.instants import format_utc, utc_now
+from obscal.model.instants import format_iso, format_utc, utc_now
 from obscal.model.layout import is_calibration_file, resolve
 from obscal.model.problems import ObscalError, ParseError
+from obscal.model.validity import own_ranges
 from obscal.store import deprecation, sidecars
 from obscal.store.deprecation import SUFFIX, VERSION, sidecar_of
+from obscal.store.entries import entry_on_disk
 
 
 def deprecate(
@@ -130,3 +132,30 @@ def _replacement(path: Path, replacement: Path) -> str:
     if sidecar_of(replacement).exists():
         raise ObscalError(f"the replacement {replacement.name} is itself deprecated")
     return replacement.name
+
+
+def gap_left(path: str | Path) -> str | None:
+    """What deprecating ``path`` without a replacement leaves: the interval no calibration covers, in words.
+
+    None when the file has a replacement (or is not deprecated).
+    """
+    path = Path(path)
+    record = deprecation.sidecar_of(path)
+    if not record.is_file() or deprecation.parse(read_bytes(record)).superseded_by:
+        return None
+    entries = []
+    for sibling in sorted(p for p in path.parent.iterdir() if is_calibration_file(p.name)):
+        try:
+            entries.append(entry_on_disk(sibling))
+        except (ParseError, OSError):
+            continue
+    own = next((r for r in own_ranges(entries) if r.path.name == path.name), None)
+    if own is None:
+        return None
+    if own.end is None:
+        return f"it leaves a gap: no calibration of this kind is valid from {format_iso(own.start)} onwards"
+    days = (own.end - own.start).total_seconds() / 86400
+    return (
+        f"it leaves a gap: no calibration of this kind is valid from {format_iso(own.start)} until "
+        f"{format_iso(own.end)} ({days:.4g} days); name a replacement with --superseded-by to cover it"
+    )

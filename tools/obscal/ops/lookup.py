@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from obscal.model.identity import edit_records
+from obscal.model.identity import closest, dirname, edit_records
 from obscal.model.instants import format_utc, parse_instant
-from obscal.model.problems import ParseError
+from obscal.model.problems import ObscalError, ParseError
 from obscal.model.validity import Answer, ValidityRange
 from obscal.store.package import GroupKey, Package
 
@@ -137,17 +137,35 @@ def lookup(
 
 
 def timeline(
-    root: str | Path, instrument: str, calib_type: str | None = None, as_of: str | None = None
+    root: str | Path,
+    instrument: str,
+    calib_type: str | None = None,
+    as_of: str | None = None,
+    detector: str | int | None = None,
 ) -> tuple[list[dict], list[str]]:
-    """Every range of an instrument's calibrations (optionally one type), and warnings about files not indexed.
+    """Every range of an instrument's calibrations (of one type, of one detector), and warnings about files
+    not indexed.
 
     Raises
     ------
     ObscalError
-        Unknown instrument or type, or a bad revision.
+        Unknown instrument, type or detector (with the closest name), or a bad revision.
     """
     pkg = Package.open(root, rev=as_of)
     keys = pkg.groups(instrument, calib_type)
+    if detector not in (None, ""):
+        text = str(detector).strip()
+        camera = pkg.camera(instrument) if text.isdigit() else None
+        found = camera.find_detector(text) if camera is not None else None
+        wanted = dirname(found.name) if found is not None else dirname(text)
+        known = sorted({k[2] for k in keys if k[2]})
+        keys = [k for k in keys if k[2] == wanted]
+        if not keys:
+            near = closest(wanted, known)
+            raise ObscalError(
+                f"no calibrations of {instrument} for detector {text!r}"
+                + (f"; did you mean {near!r}?" if near else f" (detectors: {', '.join(known) or 'none'})")
+            )
     return timeline_rows(pkg, keys), unindexed(pkg, keys)
 
 
