@@ -8,6 +8,8 @@ carried through from input as text. The LSST ``python/object/apply`` tags allowe
 
 from __future__ import annotations
 
+from typing import Any
+
 #: LSST value types written as Python tags by the LSST pipelines (data only: a box, a point, a tuple).
 BOX2I_TAG = "tag:yaml.org,2002:python/object/apply:lsst.geom.Box2I"
 POINT2I_TAG = "tag:yaml.org,2002:python/object/apply:lsst.geom.Point2I"
@@ -21,30 +23,25 @@ PROPERTYLIST_TAG = "lsst.daf.base.PropertyList"
 WRITABLE_TAGS = frozenset({ASTROPY_UNIT_TAG, SERIALIZED_COLUMN_TAG})
 
 
-class TaggedMapping(dict):
+class _Tagged:
+    """What both tagged containers add to their plain type: the tag, and a constructor taking it."""
+
+    tag: str = ""
+
+    @classmethod
+    def with_tag(cls, tag: str, items: Any) -> Any:
+        """A tagged container of ``items``."""
+        out = cls(items)  # type: ignore[call-arg]
+        out.tag = tag
+        return out
+
+
+class TaggedMapping(_Tagged, dict):
     """A mapping that carried a data-only local tag (kept so a writer can emit it again)."""
 
-    tag: str = ""
 
-    @classmethod
-    def with_tag(cls, tag: str, items: dict) -> TaggedMapping:
-        """A tagged mapping holding ``items``."""
-        out = cls(items)
-        out.tag = tag
-        return out
-
-
-class TaggedSequence(list):
+class TaggedSequence(_Tagged, list):
     """A sequence that carried one of the LSST value tags (Box2I, Point2I, tuple), kept so a writer emits it again."""
-
-    tag: str = ""
-
-    @classmethod
-    def with_tag(cls, tag: str, items: list) -> TaggedSequence:
-        """A tagged sequence holding ``items``."""
-        out = cls(items)
-        out.tag = tag
-        return out
 
 
 class PropertyListData(list):

@@ -52,28 +52,29 @@ def edit_lines(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
-def perturb_numbers(data: bytes, rng: random.Random) -> bytes:
-    """Replace a few numbers by extremes, specials, other kinds or text."""
-    matches = list(_NUMBER.finditer(data))
+def _replace_some(data: bytes, pattern: re.Pattern, rng: random.Random, most: int, new: Callable) -> bytes:
+    """Replace 1 to ``most`` random matches of ``pattern`` by ``new(match, matches)``."""
+    matches = list(pattern.finditer(data))
     if not matches:
         return data
-    out = data
-    for m in sorted(rng.sample(matches, min(len(matches), rng.randint(1, 5))), key=lambda m: -m.start()):
-        out = out[: m.start()] + rng.choice(EXTREMES) + out[m.end() :]
-    return out
+    for m in sorted(rng.sample(matches, min(len(matches), rng.randint(1, most))), key=lambda m: -m.start()):
+        data = data[: m.start()] + new(m, matches) + data[m.end() :]
+    return data
+
+
+def perturb_numbers(data: bytes, rng: random.Random) -> bytes:
+    """Replace a few numbers by extremes, specials, other kinds or text."""
+    return _replace_some(data, _NUMBER, rng, 5, lambda m, _: rng.choice(EXTREMES))
 
 
 def rename_keys(data: bytes, rng: random.Random) -> bytes:
     """Rename a few mapping keys: typos, case changes, duplicates of other keys, empty names."""
-    keys = list(_KEY.finditer(data))
-    if not keys:
-        return data
-    out = data
-    for m in sorted(rng.sample(keys, min(len(keys), rng.randint(1, 3))), key=lambda m: -m.start()):
+
+    def renamed(m: re.Match, keys: list[re.Match]) -> bytes:
         key = m.group(1)
-        new = rng.choice([key[:-1], key.lower(), key + b"X", rng.choice(keys).group(1), b"\xc3\xa9", b"<<", key * 40])
-        out = out[: m.start()] + new + out[m.end() :]
-    return out
+        return rng.choice([key[:-1], key.lower(), key + b"X", rng.choice(keys).group(1), b"\xc3\xa9", b"<<", key * 40])
+
+    return _replace_some(data, _KEY, rng, 3, renamed)
 
 
 def nest(data: bytes, rng: random.Random) -> bytes:
