@@ -322,3 +322,14 @@ def test_malformed_geometry_tag_and_infinite_camera_box(package: Path, variants:
     result = validate([package / EX / "camera", package / EX / "defects/r22_s00"])
     assert not result.report.internal_errors
     assert any(p.file.endswith("camera/20240101T000000.yaml") for p in result.errors)
+
+
+@pytest.mark.parametrize(("old", "new"), [("# - {DETECTOR: 2}", "# - {null: 2}"), ("# - {DETECTOR: 2}", "# - {7: 2}")])
+def test_metadata_key_that_is_not_a_name(package: Path, old: str, new: str) -> None:
+    """Found again by hypothesis: a null (or numeric) metadata key reached the unknown-key check."""
+    target = package / EX / "defects/r22_s10/20240101T000000.ecsv"
+    target.write_text(target.read_text().replace(old, new))
+    result = validate([target], profile="compat")
+    assert not result.report.internal_errors
+    [problem] = _only(result, "20240101T000000.ecsv")
+    assert "is not a name" in problem.message and problem.line is not None

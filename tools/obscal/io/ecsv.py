@@ -90,6 +90,7 @@ def read(text: str) -> Table:
     meta = header.get("meta") or {}
     if not isinstance(meta, dict):
         raise ParseError("'meta' must be a mapping", line=index.line_of(header, ["meta"]))
+    safeyaml.check_metadata_keys(meta, index, header, ["meta"])
     delimiter = header.get("delimiter", " ")
     if delimiter not in (" ", ","):
         raise ParseError("delimiter must be ' ' or ','", line=index.line_of(header, ["delimiter"]))

@@ -258,7 +258,25 @@ def document_from_mapping(path: Path, fmt: str, content: Any, index: LineIndex) 
             line=index.line_of(content, ["metadata"]) or 1,
             hint="YAML calibrations keep their header keywords under a top-level 'metadata' key",
         )
+    check_metadata_keys(metadata, index, content, ["metadata"])
     return Document(path, fmt, metadata, content=content, lines=index, metadata_form=form, propertylist_types=types)
+
+
+def check_metadata_keys(metadata: dict, index: LineIndex, root: Any, path: list) -> None:
+    """Metadata keys are header keywords: text. ``null``, a number or a date as a key is refused, with its line.
+
+    Raises
+    ------
+    ParseError
+        A key that is not a string.
+    """
+    for key in metadata:
+        if not isinstance(key, str):
+            raise ParseError(
+                f"the metadata key {str(key)[:40]!r} is not a name but a {type(key).__name__}",
+                line=index.line_of(root, [*path, key]),
+                hint="metadata keys are header keywords; quote the key if it is meant as text",
+            )
 
 
 def _check_depth(content: Any, index: LineIndex) -> None:

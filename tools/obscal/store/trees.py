@@ -6,6 +6,7 @@ package index, the camera service and lookups work the same on the working tree 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -134,7 +135,7 @@ def link_problem(path: Path, root: Path) -> str | None:
     A link may point at another file of the package; one that loops, dangles or leaves the package is
     refused: what it reads can change without any commit of the package.
     """
-    if not any(p.is_symlink() for p in (path, *path.parents) if p != p.parent and _within(p, root)):
+    if not os.path.islink(path) and not _linked_below(os.path.dirname(os.path.abspath(path)), str(root.absolute())):
         return None
     try:
         target = path.resolve(strict=True)
@@ -145,6 +146,14 @@ def link_problem(path: Path, root: Path) -> str | None:
     if not _within(target, root.resolve()):
         return f"a symbolic link to {target}, outside the package: its content is not part of the package"
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _linked_below(directory: str, root: str) -> bool:
+    """Whether ``directory`` or one of its parents up to ``root`` is a symbolic link (cached per directory)."""
+    if len(directory) <= len(root) or not directory.startswith(root):
+        return False
+    return os.path.islink(directory) or _linked_below(os.path.dirname(directory), root)
 
 
 def _within(path: Path, root: Path) -> bool:

@@ -45,8 +45,12 @@ PROFILES = ("strict", "compat")
 
 def display(path: Path) -> str:
     """How a file is named in messages: relative to the working directory when below it."""
+    here = os.getcwd()
+    absolute = os.path.abspath(path)
+    if absolute.startswith(here + os.sep):  # the common case, without resolving links
+        return Path(absolute[len(here) + 1 :]).as_posix()
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.resolve().relative_to(Path(here).resolve()).as_posix()
     except (ValueError, RuntimeError, OSError):  # outside the working directory, or a link that loops
         return path.as_posix()
 
