@@ -227,3 +227,22 @@ def test_timeline_of_one_detector() -> None:
     assert ran.returncode == 0 and "r22_s11" in ran.stdout and "r22_s00" not in ran.stdout
     ran = run_cli("timeline", "--instrument", "ExampleCam", "--detector", "R22_S1")
     assert ran.returncode == 2 and "did you mean 'r22_s11'?" in ran.stderr
+
+
+def test_a_bad_value_inside_a_yaml_array_names_its_line_and_pointer(package: Path, tmp_path: Path) -> None:
+    source = tmp_path / "kernel.yaml"
+    lines = (package / "ExampleCam/bfk/r22_s00/20240101T000000.yaml").read_text().splitlines()
+    at = lines.index("  R22_S00:") + 3
+    lines[at] = "  - oops"
+    source.write_text("\n".join(lines) + "\n")
+    ran = run_cli("certify", str(source), "--root", str(package), "--instrument", "ExampleCam", "--type", "bfk",
+                  "--detector", "0", "--valid-start", "2025-01-01", "--reason", "r", "--author", "A")  # fmt: skip
+    assert ran.returncode == 1
+    assert (
+        f"kernel.yaml:{at + 1}: error: detKernels[R22_S00] item 2 is 'oops', not a number [/detKernels/R22_S00/2]"
+        in ran.stderr
+    )
+    in_package = package / "ExampleCam/bfk/r22_s00/20240101T000000.yaml"
+    in_package.write_text(source.read_text())
+    [problem] = [p for p in validate([in_package]).errors if p.code is Code.BFK]
+    assert (problem.line, problem.pointer) == (at + 1, "/detKernels/R22_S00/2")

@@ -43,3 +43,15 @@ def cells(column: Column | None) -> list:
     if column is None:
         return []
     return [c.tolist() if hasattr(c, "tolist") else c for c in column.data]
+
+
+def first_non_number(values: object) -> tuple[int, object] | None:
+    """The index and value of the first item of a (flat) list that is not a number, or None."""
+    if not isinstance(values, list):
+        return None
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            if v is None:
+                continue  # a null reads as NaN; the finiteness checks say what that means
+            return i, v
+    return None

@@ -62,6 +62,11 @@ class BrighterFatterKernel(Calibration):
             if not isinstance(kernels, dict):
                 continue
             for name, values in kernels.items():
+                bad = _columns.first_non_number(values)
+                if bad is not None:
+                    ctx.error("bfk", f"{key}[{name}] item {bad[0]} is {str(bad[1])[:40]!r}, not a number",
+                              path=(key, name, bad[0]))  # fmt: skip
+                    continue
                 arr = np.asarray(values, dtype=float)
                 if arr.size != size:
                     ctx.error(

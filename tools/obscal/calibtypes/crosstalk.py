@@ -47,11 +47,16 @@ class Crosstalk(Calibration):
             for key, name in YAML_KEYS:
                 value = self._content.get(key)
                 if isinstance(value, list):
-                    out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
+                    if _columns.first_non_number(value) is None:  # the check reports the others
+                        out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
         return out
 
     def check(self, ctx: CheckContext) -> None:
         """Sizes agree with NAMP and the camera, diagonals zero, coefficients plausible, inter-chip sources known."""
+        for key, _name in YAML_KEYS:
+            bad = _columns.first_non_number((self._content or {}).get(key))
+            if bad is not None:
+                ctx.error("crosstalk", f"{key} item {bad[0]} is {str(bad[1])[:40]!r}, not a number", path=(key, bad[0]))
         md = self.getMetadata()
         namp = md.get("NAMP", (self._content or {}).get("nAmp"))
         if not isinstance(namp, int):

@@ -69,13 +69,22 @@ class Linearizer(Calibration):
                 out.append((str(name), str(kind), np.asarray(coeffs, dtype=float), ("rows", i)))
         elif isinstance((self._content or {}).get("amplifiers"), dict):
             for name, amp in self._content["amplifiers"].items():  # type: ignore[index]
-                if isinstance(amp, dict):
+                if isinstance(amp, dict) and _columns.first_non_number(amp.get("linearityCoeffs")) is None:
                     coeffs = np.asarray(amp.get("linearityCoeffs") or [], dtype=float)
                     out.append((str(name), str(amp.get("linearityType", "None")), coeffs, ("amplifiers", name)))
         return out
 
     def check(self, ctx: CheckContext) -> None:
         """One entry per amplifier of the detector, known types, coefficients that fit the type and finite."""
+        amps_yaml = (self._content or {}).get("amplifiers")
+        for name, amp in amps_yaml.items() if isinstance(amps_yaml, dict) else ():
+            bad = _columns.first_non_number(amp.get("linearityCoeffs") if isinstance(amp, dict) else None)
+            if bad is not None:
+                ctx.error(
+                    "linearizer",
+                    f"amplifier {name}: linearityCoeffs item {bad[0]} is {str(bad[1])[:40]!r}, not a number",
+                    path=("amplifiers", name, "linearityCoeffs", bad[0]),
+                )
         md = self.getMetadata()
         table_rows = None
         table_data = (self._content or {}).get("tableData")

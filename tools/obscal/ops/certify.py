@@ -11,6 +11,7 @@ nothing and reports every problem at once.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from obscal.io.atomic import write_all
 from obscal.io.safeyaml import dump_data
 from obscal.model import formats, registry, validity
 from obscal.model.calibration import Calibration
+from obscal.model.document import Document
 from obscal.model.formats import read_document
 from obscal.model.identity import (
     DERIVED_KEYS,
@@ -31,7 +33,7 @@ from obscal.model.identity import (
 )
 from obscal.model.instants import creation_pair, format_iso, format_stem, parse_instant, parse_metadata_instant, utc_now
 from obscal.model.layout import is_calibration_file
-from obscal.model.problems import ObscalError, ParseError, Report, Severity
+from obscal.model.problems import Code, ObscalError, ParseError, Problem, Report, Severity
 from obscal.ops.results import OperationResult
 from obscal.store import provenance
 from obscal.store.entries import entry_on_disk
@@ -152,7 +154,7 @@ def certify(
     prov = _provenance(src, provenance_file, embedded_provenance, report, result.notes)
     _check_neighbours(target, start, end, report, result.notes)
     text = calib.toText(fmt)
-    _validate(target, text, report)
+    _validate(target, text, report, calib.source if calib.source is not None and calib.source.lines else None, label)
     prov_text = prov[1] if prov is not None else None
     if prov_text is not None:
         if provenance.sidecar_of(target).exists():
@@ -488,7 +490,7 @@ def _check_neighbours(target: Path, start: datetime, end: datetime | None, repor
             notes.append(f"{r.path.name} now ends at {r.end_iso} (was {was.end_iso or 'open'})")
 
 
-def _validate(target: Path, text: str, report: Report) -> None:
+def _validate(target: Path, text: str, report: Report, source: Document | None = None, source_label: str = "") -> None:
     """The strict validator on the new file as it would be written (nothing touches the disk)."""
     try:
         doc = read_document(target, text.encode("utf-8"))
@@ -496,8 +498,19 @@ def _validate(target: Path, text: str, report: Report) -> None:
     except ParseError as exc:
         report.error(display(target), "certify", f"the normalized file does not read back: {exc.message}")
         return
-    report.problems.extend(found.problems)
+    report.problems.extend(_on_source(p, source, source_label) for p in found.problems)
     report.files_checked += found.files_checked
+
+
+def _on_source(problem: Problem, source: Document | None, label: str) -> Problem:
+    """A problem with the values (not the metadata certify rewrites) is shown at its place in the source."""
+    pointer = problem.pointer or ""
+    if source is None or not pointer or pointer.startswith("/metadata") or problem.code is Code.VALIDITY:
+        return problem
+    path = [
+        int(step) if step.isdigit() else step.replace("~1", "/").replace("~0", "~") for step in pointer[1:].split("/")
+    ]
+    return replace(problem, file=label, line=source.line_of(path))
 
 
 def _write_all(files: list[tuple[Path, str]]) -> list[Path]:
