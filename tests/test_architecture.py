@@ -109,15 +109,6 @@ def test_every_format_module_registered_and_complete() -> None:
         assert formats.for_path(f"x{fmt.suffixes[0]}") is fmt
 
 
-def test_every_type_has_its_schemas() -> None:
-    from obscal.model import registry
-    from obscal.validation.schemas import default_schemas
-
-    schemas = default_schemas()
-    for name, cls in registry.load_types().items():
-        assert cls.VERSION in schemas.versions(cls.schema_family), name
-
-
 # ------------------------------------------------------------------------------------------ packaging
 
 

@@ -15,7 +15,7 @@ import pytest
 from obscal import validate
 from obscal.model.problems import Code, Severity
 
-from .conftest import REPO, edit, run_cli
+from .conftest import EXAMPLE_FILES, REPO, edit, run_cli
 
 REFERENCE = REPO.parent / "shared" / "reference-data"
 OPTICS = "ExampleCam/transmission_optics/20240101T000000.ecsv"
@@ -124,7 +124,7 @@ def test_the_default_is_the_obs_data_of_the_repository_you_are_in(package: Path)
     git.Repo.init(package.parent)
     ran = run_cli("validate", cwd=package / "ExampleCam" / "crosstalk")
     assert ran.returncode == 0 and ran.stdout.strip().endswith("0 error(s), 0 warning(s)"), ran.stdout
-    assert f"OK: {len(list(package.rglob('*.ecsv'))) + len(list(package.rglob('2*.yaml')))} file(s)" in ran.stdout
+    assert f"OK: {EXAMPLE_FILES} file(s)" in ran.stdout
     ran = run_cli("lookup", "--instrument", "ExampleCam", "--type", "defects", "--detector", "0", "--date",
                   "2024-07-01", cwd=package / "ExampleCam")  # fmt: skip
     assert ran.returncode == 0 and "20240615T000000.ecsv" in ran.stdout
@@ -246,3 +246,18 @@ def test_a_bad_value_inside_a_yaml_array_names_its_line_and_pointer(package: Pat
     in_package.write_text(source.read_text())
     [problem] = [p for p in validate([in_package]).errors if p.code is Code.BFK]
     assert (problem.line, problem.pointer) == (at + 1, "/detKernels/R22_S00/2")
+
+
+def test_certify_uses_the_package_settings(package: Path, tmp_path: Path) -> None:
+    import shutil
+
+    source = tmp_path / "optics.ecsv"
+    shutil.copy(package / OPTICS, source)
+    edit(source, "\n305.0 82.639645", "\n305.0 104.2")
+    args = ["certify", str(source), "--root", str(package), "--instrument", "ExampleCam", "--type",
+            "transmission_optics", "--valid-start", "2025-01-01", "--reason", "r", "--author", "A"]  # fmt: skip
+    (package / "obscal.toml").write_text("[curves]\nabove = 0.02\n")
+    refused = run_cli(*args)
+    assert refused.returncode == 1 and "curve-far-above-100" in refused.stderr
+    (package / "obscal.toml").write_text("[curves]\nabove = 0.10\n")
+    assert run_cli(*args).returncode == 0

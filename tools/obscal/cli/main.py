@@ -29,6 +29,11 @@ def _default_data() -> list[str]:
     return [str(_data_root())]
 
 
+def _root(args: argparse.Namespace) -> str:
+    """``--root``, or the ``obs_data`` of the repository the command is run in."""
+    return args.root or str(_data_root())
+
+
 def _data_root() -> Path:
     here = Path.cwd()
     for directory in [here, *here.parents]:
@@ -128,7 +133,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     from obscal.ops.lookup import lookup
 
     record, warnings = lookup(
-        (args.root or str(_data_root())), args.instrument, args.type, args.date, args.detector, args.filter, args.as_of
+        _root(args), args.instrument, args.type, args.date, args.detector, args.filter, args.as_of
     )
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
@@ -144,7 +149,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     from obscal.cli.views import timeline_text
     from obscal.ops.lookup import timeline
 
-    rows, warnings = timeline((args.root or str(_data_root())), args.instrument, args.type, args.as_of, args.detector)
+    rows, warnings = timeline(_root(args), args.instrument, args.type, args.as_of, args.detector)
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -184,7 +189,7 @@ def cmd_certify(args: argparse.Namespace) -> int:
         valid_end=args.valid_end,
         reason=args.reason,
         author=args.author,
-        root=(args.root or str(_data_root())),
+        root=_root(args),
         provenance_file=args.provenance,
     )
     if not result.report.ok or result.report.warnings:

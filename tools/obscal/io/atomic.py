@@ -29,17 +29,27 @@ def write_bytes(path: Path, data: bytes) -> Path:
     OSError
         When the directory cannot be created or written.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _stage(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """``data`` in a hidden temporary file beside ``target`` (its directory created), ready to be renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return Path(tmp)
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -63,15 +73,12 @@ def write_all(files: Iterable[tuple[Path, bytes]], *, replace: bool = False) -> 
     staged: list[tuple[Path, Path, bytes | None]] = []
     try:
         for target, data in files:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a run that was killed
-                stale.unlink(missing_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
+            if target.parent.is_dir():
+                for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a run that was killed
+                    stale.unlink(missing_ok=True)
+            tmp = _stage(target, data)
             before = target.read_bytes() if replace and target.is_file() else None
-            staged.append((Path(tmp), target, before))
+            staged.append((tmp, target, before))
         done: list[tuple[Path, bytes | None]] = []
         try:
             for tmp, target, before in staged:

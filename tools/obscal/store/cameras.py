@@ -57,7 +57,7 @@ class Cameras:
         """
         if instrument not in self._timelines:
             prefix = f"{instrument}/camera/"
-            names = {n for n in self.tree.names(prefix)}
+            names = set(self.tree.names(prefix))
             entries = []
             for rel in sorted(names):
                 if "/" in rel[len(prefix) :] or not is_calibration_file(rel.rsplit("/", 1)[-1]):
@@ -83,9 +83,10 @@ class Cameras:
             The description that applies cannot be read or used.
         """
         timeline = self.timeline(instrument)
-        found = (timeline.effective[-1] if timeline.effective else None) if moment is None else None
         if moment is not None:
             found = timeline.lookup(moment).found
+        else:
+            found = timeline.effective[-1] if timeline.effective else None
         if found is None:
             return None
         return CameraAt(self._view(found.path), found.path, found)

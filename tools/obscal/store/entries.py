@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from obscal.io.text import read_bytes
 from obscal.model.formats import read_document
 from obscal.model.instants import parse_metadata_instant
 from obscal.model.layout import start_of
 from obscal.model.validity import Entry
-from obscal.store import deprecation, sidecars
-from obscal.store.trees import Tree
+from obscal.store import deprecation
+from obscal.store.trees import Tree, WorkTree
 
 
 def explicit_end_in(path: Path, data: bytes) -> datetime | None:
@@ -39,8 +38,7 @@ def entry_on_disk(path: Path) -> Entry:
         The file cannot be opened.
     """
     side = deprecation.sidecar_of(path)
-    record = deprecation.parse(read_bytes(side, sidecars.MAX_BYTES)) if side.is_file() else None
-    return Entry(path, start_of(path), explicit_end_in(path, read_bytes(path)), record)
+    return entry_in_tree(WorkTree(path.parent), path.parent, path.name, {side.name} if side.is_file() else set())
 
 
 def entry_in_tree(tree: Tree, root: Path, rel: str, names: set[str]) -> Entry:

@@ -462,10 +462,14 @@ def validate_document(path: Path, doc: Document, profile: str = "strict") -> Rep
     ------
     ParseError
         ``path`` is not a place in the package layout.
+    ObscalError
+        The package's settings file is not valid.
     """
-    validator = Validator(profile)
+    config = load_config(path)
+    validator = Validator(profile, config=config)
     report = Report()
     info = resolve(path, validator.dims)
     report.files_checked += 1
     validator.check_file(path, info, report, doc)
+    report.problems = config.apply(report.problems)
     return report
