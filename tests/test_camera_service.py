@@ -65,7 +65,7 @@ def test_deprecated_camera_without_replacement_is_a_gap_for_every_caller(package
     # Single files (the pre-commit path) say the same as the whole tree.
     single = validate([package / EX / "defects/r22_s11/20250301T000000.ecsv"])
     assert [(p.code, p.message) for p in _codes_at(single, "r22_s11", Code.CAMERA)] == [
-        (p.code, p.message) for p in _codes_at(result, "defects/r22_s11/20250301T000000", Code.CAMERA)
+        (p.code, p.message) for p in _codes_at(result, f"{EX}/defects/r22_s11/20250301T000000", Code.CAMERA)
     ]
     # Certify refuses a detector calibration where no description is valid, naming the date.
     src = package / EX / "defects/r22_s00/20240101T000000.ecsv"

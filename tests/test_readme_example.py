@@ -75,4 +75,4 @@ def test_python_block(monkeypatch) -> None:
     assert lines[0] == "20240615T000000.ecsv"
     assert lines[1:3] == ["20240101T000000.ecsv 2024-01-01T00:00:00 2025-03-01T00:00:00",
                           "20250301T000000.ecsv 2025-03-01T00:00:00 open"]  # fmt: skip
-    assert lines[3] == "63 0"
+    assert lines[3] == "74 0"

@@ -49,6 +49,7 @@ class Code(StrEnum):
     BFK = "bfk"
     VALIDITY = "validity"
     GAP = "gap"
+    SENSOR_SWAP = "sensor-swap"
     DEPRECATED = "deprecated"
     PROVENANCE = "provenance"
     DEPRECATION = "deprecation"
@@ -71,6 +72,7 @@ _CATEGORY = {
     Code.PARSE: Category.FILE,
     Code.VALIDITY: Category.VALIDITY,
     Code.GAP: Category.VALIDITY,
+    Code.SENSOR_SWAP: Category.VALIDITY,
     Code.DEPRECATED: Category.LIFECYCLE,
     Code.PROVENANCE: Category.RECORD,
     Code.DEPRECATION: Category.RECORD,

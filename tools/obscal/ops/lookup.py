@@ -13,6 +13,7 @@ from obscal.model.identity import closest, dirname, edit_records
 from obscal.model.instants import format_utc, parse_instant
 from obscal.model.problems import ObscalError, ParseError
 from obscal.model.validity import Answer, ValidityRange
+from obscal.store.cameras import CameraError
 from obscal.store.package import GroupKey, Package
 
 
@@ -132,8 +133,31 @@ def lookup(
     moment = parse_instant(when) if isinstance(when, str) else when
     pkg = Package.open(root, rev=as_of)
     key = pkg.key(instrument, calib_type, detector, filter, moment)
-    record = answer_record(pkg, key, pkg.timeline(key).lookup(moment))
-    return record, unindexed(pkg, [key])
+    answer = pkg.timeline(key).lookup(moment)
+    record = answer_record(pkg, key, answer)
+    warnings = unindexed(pkg, [key])
+    record["sensor_swap"] = None
+    found = answer.found
+    if found is not None and key[2] is not None and key[1] != "camera":
+        try:
+            swaps = pkg.cameras.sensor_swaps(key[0], key[2])
+        except CameraError as exc:
+            swaps = []
+            warnings.append(f"{exc.path}: {exc.message}")
+        crossed = [s for s in swaps if found.start < s.when <= moment]
+        if crossed:
+            swap = crossed[-1]
+            record["sensor_swap"] = {
+                "detector": swap.detector,
+                "date": format_utc(swap.when),
+                "old_serial": swap.old_serial,
+                "new_serial": swap.new_serial,
+            }
+            warnings.append(
+                f"{found.path}: {swap.describe()}, after this calibration's start {format_utc(found.start)}: "
+                "it was made for the old sensor (add the new sensor's calibration, or end this one then)"
+            )
+    return record, warnings
 
 
 def timeline(

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from obscal.model.camera import CameraView
 from obscal.model.formats import read_document
+from obscal.model.instants import format_iso
 from obscal.model.layout import is_calibration_file
 from obscal.model.problems import ParseError
 from obscal.model.validity import Timeline, ValidityRange
@@ -27,6 +28,20 @@ class CameraError(ParseError):
     def __init__(self, path: Path, message: str) -> None:
         super().__init__(message, hint="run obscal validate on it")
         self.path = path
+
+
+@dataclass(frozen=True)
+class SensorSwap:
+    """A detector's serial changing from one camera description to the next, at ``when``."""
+
+    detector: str
+    when: datetime
+    old_serial: str
+    new_serial: str
+
+    def describe(self) -> str:
+        """The swap in words."""
+        return f"{self.detector} was replaced on {format_iso(self.when)} (serial {self.old_serial} → {self.new_serial})"
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,24 @@ class Cameras:
         if found is None:
             return None
         return CameraAt(self._view(found.path), found.path, found)
+
+    def sensor_swaps(self, instrument: str, detector_dir: str) -> list[SensorSwap]:
+        """The instants at which the detector's serial changes between consecutive camera descriptions.
+
+        Raises
+        ------
+        CameraError
+            A description in the timeline cannot be read or used.
+        """
+        swaps: list[SensorSwap] = []
+        previous: str | None = None
+        for found in self.timeline(instrument).effective:
+            detector = self._view(found.path).detector_by_dir(detector_dir)
+            serial = detector.serial if detector is not None and detector.serial else None
+            if previous is not None and serial is not None and serial != previous and detector is not None:
+                swaps.append(SensorSwap(detector.name, found.start, previous, serial))
+            previous = serial if serial is not None else previous
+        return swaps
 
     def offer(self, path: Path, content: dict) -> None:
         """Use ``content`` (the parsed description at ``path``, already checked by a caller) instead of reading it.

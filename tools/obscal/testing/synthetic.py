@@ -274,7 +274,7 @@ class Writer:
         )
         self.table(self.path("crosstalk", start, det), cols, md)
 
-    def linearizer(self, det: DetectorSpec, start: datetime) -> None:
+    def linearizer(self, det: DetectorSpec, start: datetime, reason: str = "initial version") -> None:
         """Write a linearizer file."""
         _w, _h = det.amp_size
         nodes = np.linspace(0, 100000, 8)
@@ -300,6 +300,7 @@ class Writer:
             "linearizer",
             start,
             det,
+            reason=reason,
             extra={"HAS_LINEARITY": True, "OVERRIDE": False, "HAS_TABLE": False, "LINEARITY_UNITS": "adu"},
         )
         self.table(self.path("linearizer", start, det), cols, md)
@@ -316,6 +317,7 @@ class Writer:
         det: DetectorSpec,
         start: datetime,
         extra: dict,
+        reason: str = "initial version",
     ) -> None:
         """Write a per-amplifier curve (QE or sensor transmission)."""
         wave = np.arange(320.0, 1101.0, self.spec.wavelength_step * 4, dtype=np.float32)
@@ -329,7 +331,7 @@ class Writer:
             Column("wavelength", "float32", np.concatenate(waves), unit="nm"),
             Column("efficiency", "float64", np.concatenate(eff), unit="%"),
         ]
-        md = self.metadata(calib_type, start, det, extra=extra)
+        md = self.metadata(calib_type, start, det, reason=reason, extra=extra)
         self.table(self.path(calib_type, start, det), cols, md, quantity=True)
 
     def curve(
@@ -342,6 +344,7 @@ class Writer:
         det: DetectorSpec | None = None,
         filt: str | None = None,
         mode: str = "DETECTOR",
+        reason: str = "initial version",
     ) -> None:
         """Write a transmission curve."""
         cols = [
@@ -353,6 +356,7 @@ class Writer:
             start,
             det,
             filt,
+            reason=reason,
             extra={"MODE": mode, "TYPE": calib_type, "SOURCE": "obscal synthetic model"},
         )
         self.table(self.path(calib_type, start, det, filt), cols, md, quantity=True)
@@ -363,7 +367,7 @@ class Writer:
         edge = 1 / (1 + np.exp(-(wave - lo - shift) / 3)) / (1 + np.exp((wave - hi - shift) / 3))
         return np.round(95.0 * edge, 6)
 
-    def bfk(self, det: DetectorSpec, start: datetime) -> None:
+    def bfk(self, det: DetectorSpec, start: datetime, reason: str = "initial version") -> None:
         """Write a brighter-fatter kernel file (detector level, symmetric, negative sum)."""
         size = 17
         y, x = np.mgrid[-8:9, -8:9]
@@ -372,6 +376,7 @@ class Writer:
             "bfk",
             start,
             det,
+            reason=reason,
             extra={"LEVEL": "DETECTOR", "KERNEL_DX": size, "KERNEL_DY": size},
         )
         self.yaml(
@@ -458,6 +463,22 @@ class Writer:
                 self.defects(calib_type, det, start, reason, 7)
             elif calib_type == "crosstalk":
                 self.crosstalk(det, start, reason)
+            elif calib_type == "linearizer":
+                self.linearizer(det, start, reason)
+            elif calib_type == "bfk":
+                self.bfk(det, start, reason)
+            elif calib_type in ("qe_curve", "transmission_sensor"):
+                kind = "QE" if calib_type == "qe_curve" else calib_type
+                self.amp_curve(calib_type, det, start, {"MODE": "AMP", "TYPE": kind}, reason)
+            elif calib_type in ("transmission_filter_detector", "transmission_system"):
+                for name, band in s.filters:
+                    values = self.filter_curve(band, wave, float(self.rng.normal(0, 1.0)))
+                    if calib_type == "transmission_system":
+                        values = np.round(values * self._qe(wave, det) / 100 * 0.8, 6)
+                    short = "FilterDetector" if calib_type == "transmission_filter_detector" else "System"
+                    self.curve(calib_type, short, start, values, wave, det, name, reason=reason)
+            else:
+                raise ValueError(f"no extra epoch for {calib_type}")
         return self.count
 
 
@@ -481,6 +502,18 @@ def example_spec() -> PackageSpec:
             ("manual_defects", "R22_S00", datetime(2024, 6, 15), "masked the hot spot near the C04 corner"),
             ("defects", "R22_S11", swap, "defects of the replacement sensor ITL-3800C-311"),
             ("crosstalk", "R22_S11", swap, "crosstalk remeasured after the sensor swap"),
+            *(
+                (calib_type, "R22_S11", swap, "measured on the replacement sensor ITL-3800C-311")
+                for calib_type in (
+                    "manual_defects",
+                    "linearizer",
+                    "qe_curve",
+                    "bfk",
+                    "transmission_sensor",
+                    "transmission_filter_detector",
+                    "transmission_system",
+                )
+            ),
         ],
     )
 

@@ -26,7 +26,7 @@ from obscal.model.calibration import Calibration
 from obscal.model.camera import CameraView
 from obscal.model.document import Document
 from obscal.model.formats import read_document
-from obscal.model.instants import format_iso, parse_metadata_instant, utc_now
+from obscal.model.instants import format_iso, format_stem, parse_metadata_instant, utc_now
 from obscal.model.layout import PathInfo, is_calibration_file, resolve
 from obscal.model.problems import Code, ParseError, Problem, Report, Severity
 from obscal.model.validity import Deprecation
@@ -374,7 +374,42 @@ class Validator:
             calib = calibs.get(f.path)
             line = calib.source.line_of(list(f.pointer)) if f.pointer and calib and calib.source else None
             report.add(display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
+        self._check_sensor_swaps(members[0][0], set(calibs), entries, report)
         return entries
+
+    def _check_sensor_swaps(
+        self, info: PathInfo, checked: set[Path], entries: list[validity.Entry], report: Report
+    ) -> None:
+        """Warn for each range (of a file checked in this run) that a sensor swap falls inside.
+
+        After the swap the range would apply the old sensor's calibration to the new sensor.
+        """
+        if info.detector is None or info.calib_type == "camera":
+            return
+        try:
+            swaps = self._cameras_of(info.root).sensor_swaps(info.instrument, info.detector)
+        except CameraError:
+            return  # reported where the camera description is used
+        if not swaps:
+            return
+        seen: set[tuple[Path, datetime]] = set()
+        for r in validity.effective_ranges(entries):
+            if r.path not in checked:
+                continue
+            for swap in swaps:
+                if not r.start < swap.when or (r.end is not None and r.end <= swap.when) or (r.path, swap.when) in seen:
+                    continue
+                seen.add((r.path, swap.when))
+                when = format_iso(swap.when)
+                covers = f"covers {r.describe()}" + (f" (for the deprecated {r.via.name})" if r.via else "")
+                report.warning(
+                    display(r.path), Code.SENSOR_SWAP,
+                    f"{covers}, but {swap.describe()}: from {when} the old sensor's calibration would be "
+                    "applied to the new sensor",
+                    hint=f"add the replacement sensor's calibration from {when} "
+                    f"({format_stem(swap.when)}.{r.path.name.rsplit('.', 1)[-1]} in this directory), "
+                    f"or end this one with VALIDEND: '{when}'",
+                )  # fmt: skip
 
     @staticmethod
     def _entry(info: PathInfo, calib: Calibration | None, deprecations: dict[Path, Deprecation]) -> validity.Entry:
