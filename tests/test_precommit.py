@@ -64,3 +64,15 @@ def test_hook_catches_an_overlapping_validend(repo: git.Repo) -> None:
     result = pre_commit(root, first)
     assert result.returncode == 1
     assert "overlaps 20240615T000000.ecsv" in result.stdout
+
+
+def test_hook_passes_a_readme_beside_the_calibrations_and_still_checks_them(repo: git.Repo) -> None:
+    root = Path(repo.working_tree_dir)
+    readme = root / "obs_data/README.md"
+    readme.write_text("# notes\n")
+    calib = root / DEF / "20240101T000000.ecsv"
+    ok = pre_commit(root, readme)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    calib.write_text(calib.read_text().replace("{DETECTOR: 0}", "{DETECTOR: 7}"))
+    bad = pre_commit(root, readme, calib)
+    assert bad.returncode == 1 and "DETECTOR 7 does not match" in bad.stdout and "README" not in bad.stdout
