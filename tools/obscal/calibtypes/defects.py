@@ -37,6 +37,15 @@ class Defects(Calibration):
             return "1.0"  # the pre-2020 "Simple" schema
         return super().version
 
+    @classmethod
+    def upgrade_layout(cls, metadata: dict, version: str) -> tuple[dict, str, str] | None:
+        """Schema 1.0 ('Simple', pre-2020) → 2.0: the same boxes; only the schema keys change."""
+        if version != "1.0":
+            return None
+        legacy = ("DEFECTS_SCHEMA", "DEFECTS_SCHEMA_VERSION")
+        kept = {k: v for k, v in metadata.items() if k not in legacy}
+        return kept, cls.VERSION, "defects schema 1.0 ('Simple') moved to 2.0 (DEFECTS_SCHEMA keys replaced)"
+
     def boxes(self) -> np.ndarray:
         """An ``(n, 4)`` array of ``x0, y0, width, height``."""
         table = self._tables[0]

@@ -206,6 +206,46 @@ def cmd_certify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """``obscal upgrade``."""
+    from obscal.cli.report import WRITERS, report_document
+    from obscal.ops.upgrade import upgrade
+
+    paths = args.paths or _default_data()
+    result = upgrade(paths, dry_run=args.dry_run, author=args.author)
+    changed = [f for f in result.files if f.changes and f.text is not None]
+    if args.format == "json":
+        doc = {
+            **report_document(result.report),
+            "dry_run": result.dry_run,
+            "files": [f.as_dict() for f in result.files if f.changes],
+            "written": [str(p) for p in result.written],
+            "left": result.left,
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        for plan in changed:
+            print(f"{plan.path}:")
+            for key, value in plan.added.items():
+                print(f"  + {key}: {json.dumps(value)}  ({plan.sources[key]})")
+            for key in plan.removed:
+                print(f"  - {key}")
+            print(f"  + EDIT_HISTORY: {plan.record}")
+        if result.left:
+            print("Left to do:")
+            for item in result.left:
+                print(f"  * {item}")
+        if not result.report.ok:
+            WRITERS["text"](result.report, sys.stderr)
+    unchanged = sum(1 for f in result.files if not f.changes)
+    if not result.report.ok:
+        print("refused: nothing was written", file=sys.stderr)
+        return _status(result.report, args)
+    verb = "would upgrade" if args.dry_run else "upgraded"
+    print(f"{verb} {len(changed)} file(s); {unchanged} already had every key", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -346,6 +386,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     options.add_root(p)
     p.set_defaults(func=cmd_certify)
+
+    p = command(
+        "upgrade",
+        "fill the DMTN-148 keys a compat package lacks, so that it passes strict",
+        "Rewrite the calibration files under PATH so that they pass the strict profile: every missing "
+        "DMTN-148 keyword filled from the path, the file name, the camera description and git history "
+        "(creation date), legacy layouts moved to the current schema where the move is exact (defects 1.0 "
+        "-> 2.0), one edit record per file; values unchanged (each new text is read back and compared). "
+        "Files in error under compat are refused; all files are written or none. Lists what is left to do "
+        "by hand (a camera description the package keeps in code).",
+        "upgraded (or nothing to do); 1: refused (problems listed)",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: the repository's obs_data)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.add_argument("--author", help="who upgrades (default: git config user.name)")
+    options.add_format(p, ("text", "json"))
+    p.set_defaults(func=cmd_upgrade)
     return parser
 
 

@@ -124,6 +124,15 @@ class Calibration:
         """Set some keywords (added at the end when new)."""
         self._metadata.update(keys)
 
+    @classmethod
+    def upgrade_layout(cls, metadata: dict, version: str) -> tuple[dict, str, str] | None:
+        """An exact move of a legacy layout to the current schema version, when the type has one.
+
+        Returns the new metadata, the new version and what was done in words; None when ``version``
+        needs no move (or no exact one exists). The values are never touched.
+        """
+        return None
+
     @property
     def version(self) -> str | None:
         """The schema version the metadata declares (``"2.0"``), or None."""

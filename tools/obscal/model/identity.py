@@ -1,7 +1,7 @@
 """Who a calibration is: the standard DMTN-148 keys, ``CALIB_ID``, directory names and edit records.
 
 This is the one metadata builder (ip_isr's ``updateMetadata(setCalibId=True)``): the generator of
-synthetic packages, ``certify`` and later ``upgrade`` all call :func:`standard_metadata`, so the keys,
+synthetic packages, ``certify`` and ``upgrade`` all call :func:`standard_metadata`, so the keys,
 their order and the ``CALIB_ID`` form are written the same way everywhere.
 """
 
@@ -99,6 +99,21 @@ def standard_metadata(
     if valid_end is not None:
         md["VALIDEND"] = format_iso(valid_end)
     return md
+
+
+def recorded_creation(metadata: dict) -> tuple[str, str] | None:
+    """``(CALIB_CREATION_DATE, CALIB_CREATION_TIME)`` as the metadata records them (or from a legacy ``DATE``)."""
+    date, time = metadata.get("CALIB_CREATION_DATE"), metadata.get("CALIB_CREATION_TIME")
+    if isinstance(date, str) and isinstance(time, str) and date and time:
+        return date, time
+    stamp = metadata.get("DATE")
+    if isinstance(stamp, str):
+        try:
+            moment = parse_metadata_instant(stamp, "DATE")
+        except ParseError:
+            return None
+        return moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+    return None
 
 
 # ------------------------------------------------------------------------------------------ edit records

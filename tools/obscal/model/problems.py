@@ -57,6 +57,7 @@ class Code(StrEnum):
     CONVERT = "convert"
     TOTEXT = "totext"
     CERTIFY = "certify"
+    UPGRADE = "upgrade"
     INTERNAL = "internal"
 
     @property
@@ -80,6 +81,7 @@ _CATEGORY = {
     Code.CONVERT: Category.OPERATION,
     Code.TOTEXT: Category.OPERATION,
     Code.CERTIFY: Category.OPERATION,
+    Code.UPGRADE: Category.OPERATION,
 }
 
 

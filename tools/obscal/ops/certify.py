@@ -29,9 +29,10 @@ from obscal.model.identity import (
     dirname,
     edit_records,
     format_edit_record,
+    recorded_creation,
     standard_metadata,
 )
-from obscal.model.instants import creation_pair, format_iso, format_stem, parse_instant, parse_metadata_instant, utc_now
+from obscal.model.instants import creation_pair, format_iso, format_stem, parse_instant, utc_now
 from obscal.model.layout import is_calibration_file
 from obscal.model.problems import Code, ObscalError, ParseError, Problem, Report, Severity
 from obscal.ops.results import OperationResult
@@ -367,7 +368,7 @@ def _normalize(
     old = dict(calib.getMetadata())
     cls, name = type(calib), calib.dataset_type
     prefix = cls.schema_prefix(name)
-    created = _creation(old)
+    created = recorded_creation(old)
     if created is None:
         created = creation_pair(now)
         notes.append("the source gives no creation date or time: the certification time is used")
@@ -394,19 +395,6 @@ def _normalize(
             new[key] = value  # e.g. the legacy DEFECTS_SCHEMA_VERSION of old HSC files
     new[EDIT_HISTORY] = [*edit_records(old), format_edit_record(now, author, record)]
     calib.setMetadata(new)
-
-
-def _creation(md: dict) -> tuple[str, str] | None:
-    date, time = md.get("CALIB_CREATION_DATE"), md.get("CALIB_CREATION_TIME")
-    if isinstance(date, str) and isinstance(time, str) and date and time:
-        return date, time
-    stamp = md.get("DATE")
-    if isinstance(stamp, str):
-        try:
-            return creation_pair(parse_metadata_instant(stamp, "DATE"))
-        except ParseError:
-            return None
-    return None
 
 
 def _provenance(

@@ -162,8 +162,8 @@ def _check_detector(ctx: CheckContext) -> None:
                 hint="set DETECTOR: null",
             )
         return
-    if value is None:
-        ctx.error(
+    if value is None:  # missing: what compat relaxes (the path says which detector)
+        ctx.strict_error(
             "metadata",
             "missing DETECTOR: a per-detector calibration must carry the detector id",
             path=("metadata",),
@@ -226,7 +226,8 @@ def _check_filter(ctx: CheckContext) -> None:
             )
         return
     if not isinstance(value, str) or not value:
-        ctx.error(
+        missing = value is None or value == ""  # what compat relaxes (the path says which filter)
+        (ctx.strict_error if missing else ctx.error)(
             "metadata",
             "missing FILTER: a per-filter calibration must name its physical filter",
             path=("metadata",),
