@@ -246,6 +246,68 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """``obscal export``."""
+    from obscal.ops.export import export
+
+    paths = args.paths or _default_data()
+    result = export(paths, args.out, instruments=args.instrument, rev=args.rev, label=args.label)
+    status = _print_result(result, "exported", args.out, args)
+    if result.ok and args.format != "json":
+        intervals = len(result.rows)
+        datasets = len({r["dataset_id"] for r in result.rows})
+        print(f"  {datasets} dataset(s), {intervals} certified interval(s); manifest.json, export.yaml, SHA256SUMS")
+    return status
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """``obscal ingest``."""
+    from obscal.ops.ingest import ingest
+
+    plan = ingest(
+        args.bundle, args.butler, create=args.create, registry=args.registry, namespace=args.namespace,
+        dry_run=args.dry_run,
+    )  # fmt: skip
+    for note in plan.notes:
+        print(f"obscal: note: {note}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(plan.as_dict(), indent=2))
+    if plan.conflicts:
+        for conflict in plan.conflicts:
+            print(f"{args.butler}: error: {conflict}", file=sys.stderr)
+        print("refused: nothing was written to the repository", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.format == "json":
+        return EXIT_OK
+    verb = "would" if args.dry_run else "did"
+    if plan.nothing_to_do:
+        print(f"nothing to do: {args.butler} already holds this bundle")
+        _print_certified(plan)
+        return EXIT_OK
+    if plan.create:
+        print(f"{verb} create {plan.create}")
+    print(
+        f"{verb} import {len(plan.imports)} dataset(s) (reusing {plan.reused}), insert "
+        f"{len(plan.dimensions)} dimension record(s), certify {len(plan.certify)} interval(s), "
+        f"decertify {len(plan.decertify)}"
+    )
+    for line in plan.chains:
+        print(f"  chain {line}")
+    if args.verbose:
+        for item in plan.decertify:
+            print(f"  decertify {item[0]} {item[1]} [{item[2]}, {item[3] or 'open'}) TAI")
+        for item in plan.certify:
+            print(f"  certify {item[0]} {item[1]} [{item[2]}, {item[3] or 'open'}) TAI")
+    _print_certified(plan)
+    return EXIT_OK
+
+
+def _print_certified(plan) -> None:
+    for inst, counts in plan.certified.items():
+        listed = ", ".join(f"{t} {n}" for t, n in counts.items())
+        print(f"certified in {inst}/calib/curated: {sum(counts.values())} interval(s) ({listed})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -403,6 +465,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help="who upgrades (default: git config user.name)")
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_upgrade)
+
+    p = command(
+        "export",
+        "write a certified bundle: FITS files, manifests and the butler's export.yaml",
+        "Validate and convert the package, then write a bundle to --out: the FITS tree, manifest.json and "
+        "manifest.ecsv (one row per certified interval), export.yaml in the LSST butler's import format "
+        "(bounds in TAI), a README and SHA256SUMS. Built beside --out and put in place when complete; the "
+        "same commit gives byte-identical bundles.",
+        "exported; 1: refused (problems listed)",
+    )
+    p.add_argument("paths", nargs="*", metavar="SRC", help="the data package (default: the repository's obs_data)")
+    options.add_out(p)
+    p.add_argument("--instrument", action="append", metavar="I", help="only this instrument directory (repeatable)")
+    p.add_argument("--rev", metavar="REV", help="export the package as it is at this git revision")
+    p.add_argument("--label", help="label of the RUN collections (default: the commit's first 12 digits)")
+    options.add_format(p, ("text", "json"))
+    options.add_verbose(p)
+    p.set_defaults(func=cmd_export)
+
+    p = command(
+        "ingest",
+        "ingest a bundle into an LSST data butler (safe to repeat; needs obscal[butler])",
+        "Bring a butler repository to the state of a bundle: import only datasets it does not hold, refuse "
+        "conflicting dimension records or RUN contents (writing nothing), then in one transaction decertify "
+        "what the bundle no longer certifies and certify what is missing, and prepend the CALIBRATION "
+        "collection to <instrument>/calib keeping the chain's other children.",
+        "ingested or nothing to do; 1: refused (conflicts listed)",
+    )
+    p.add_argument("bundle", metavar="BUNDLE", help="a directory written by obscal export")
+    p.add_argument("--butler", required=True, metavar="REPO", help="the butler repository")
+    p.add_argument(
+        "--create", action="store_true", help="make the repository when it does not exist (SQLite unless --registry)"
+    )
+    p.add_argument("--registry", metavar="URL", help="with --create: a PostgreSQL registry, postgresql://…")
+    p.add_argument("--namespace", help="with --registry: the database schema for the registry's tables")
+    p.add_argument("--dry-run", action="store_true", help="print the plan; change nothing")
+    options.add_format(p, ("text", "json"))
+    p.add_argument("-v", "--verbose", action="store_true", help="list every certification change")
+    p.set_defaults(func=cmd_ingest)
     return parser
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from obscal.io.atomic import Staging
@@ -34,6 +34,26 @@ from obscal.validation.validator import Validator, display
 # ------------------------------------------------------------------------------------------ text -> FITS
 
 
+@dataclasses.dataclass(frozen=True)
+class Converted:
+    """One FITS file written into a staging tree, with what an export needs to know of it."""
+
+    info: PathInfo
+    #: The source, relative to the repository root ('' outside git).
+    source: str
+    #: The certified intervals (its own, and those of deprecated files it replaces).
+    ranges: tuple[ValidityRange, ...]
+    #: The FITS file, relative to the output directory.
+    fits: PurePosixPath
+    source_sha256: str
+    file_commit: str
+    metadata: dict
+
+
+#: Called with the staging tree and the converted files before the tree is published (adds files to it).
+Finish = Callable[[Staging, list[Converted], str], None]
+
+
 def convert(
     sources: Iterable[str | Path],
     out: str | Path,
@@ -42,6 +62,7 @@ def convert(
     rev: str | None = None,
     allow_dirty: bool = False,
     config: Config | None = None,
+    finish: Finish | None = None,
 ) -> OperationResult:
     """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
 
@@ -63,6 +84,9 @@ def convert(
         Convert files with uncommitted changes too, stamping them ``OBSCAL GIT_DIRTY = T``.
     config
         The package's validation settings (default: read from ``obscal.toml`` or ``[tool.obscal]``).
+    finish
+        Called with the staging tree, the converted files and the commit before the tree is published
+        (an export adds its manifests there); what it raises leaves nothing written.
 
     Returns
     -------
@@ -82,16 +106,17 @@ def convert(
         if repo is None:
             raise ObscalError(f"--rev {rev} needs the sources to be in a git repository")
         with tempfile.TemporaryDirectory(prefix="obscal-rev-") as tmp:
-            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), validator)
+            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), validator, finish)
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     commit, date = repo.resolve("HEAD") if repo is not None and repo.has_commits() else ("", "")
-    return _convert(repo, commit, date, sources, repo.root if repo else None, Path(out), validator, allow_dirty, "")
+    work_root = repo.root if repo else None
+    return _convert(repo, commit, date, sources, work_root, Path(out), validator, allow_dirty, "", finish)
 
 
 def _convert_at_revision(
-    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, validator: Validator
+    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, validator: Validator, finish: Finish | None
 ) -> OperationResult:
     commit, date = repo.resolve(rev)
     rels = [repo.relpath(s.absolute()) for s in sources]
@@ -101,7 +126,7 @@ def _convert_at_revision(
     missing = [r for r, w in zip(rels, work, strict=True) if not w.exists()]
     if missing:
         raise ObscalError(f"not in revision {rev} ({commit[:12]}): {', '.join(missing)}")
-    return _convert(repo, commit, date, work, tmp, out, validator, False, f"{rev}:")
+    return _convert(repo, commit, date, work, tmp, out, validator, False, f"{rev}:", finish)
 
 
 def _convert(
@@ -114,6 +139,7 @@ def _convert(
     validator: Validator,
     allow_dirty: bool,
     rev_label: str,
+    finish: Finish | None = None,
 ) -> OperationResult:
     validation = validator.run(sources, keep_calibrations=True)
     report = validation.report
@@ -158,17 +184,23 @@ def _convert(
         return result
     history = repo.history(commit, sorted({r for r in rel_of.values() if r})) if repo and commit else {}
     package = validator.config.package if validator.config is not None else ""
+    converted: list[Converted] = []
     with Staging(out) as staging:
         for info in todo:
             where = label(info.path, work_root, rev_label)
             try:
                 calib = calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
+                calibrations.pop(info.path, None)  # one file's data at a time once converted
                 ranges = [r for r in timelines[info.group].effective if r.path == info.path]
-                _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, package, history, dirty)
+                converted.append(
+                    _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, package, history, dirty)
+                )
             except (ObscalError, ParseError) as exc:
                 report.error(where, Code.CONVERT, message(exc))
             except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
                 report.internal(where, exc)
+        if report.ok and finish is not None:
+            finish(staging, converted, commit)
         if report.ok:
             result.written = staging.commit()
     return result
@@ -185,7 +217,7 @@ def _convert_one(
     package: str,
     history: dict,
     dirty: dict[Path, str],
-) -> None:
+) -> Converted:
     validity = next(r for r in ranges if r.via is None)
     stamps = Stamps(
         valid_start=validity.start_iso,
@@ -209,11 +241,13 @@ def _convert_one(
         stamps.provenance = data
         stamps.provenance_source = str(PurePosixPath(rel).parent / sidecar.name) if rel else sidecar.name
         stamps.provenance_sha256 = hashlib.sha256(read_bytes(sidecar)).hexdigest()
-    target = staging.path_for(PurePosixPath(info.relpath).with_suffix(formats.by_name("fits").suffixes[0]))
+    fits_rel = PurePosixPath(info.relpath).with_suffix(formats.by_name("fits").suffixes[0])
+    target = staging.path_for(fits_rel)
     try:
         calib.writeFits(target, stamps)
     except ObscalError as exc:
         raise ObscalError(f"cannot be written as FITS: {exc}") from None
+    return Converted(info, rel, tuple(ranges), fits_rel, stamps.sha256, stamps.file_commit, dict(calib.getMetadata()))
 
 
 def _dirty_sources(
