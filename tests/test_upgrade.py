@@ -16,7 +16,7 @@ from obscal.ops.compare import differences
 from obscal.ops.upgrade import upgrade
 from obscal.validation.validator import validate
 
-from .conftest import REPO, calibration_files, commit, edit, run_cli, snapshot
+from .conftest import REPO, VARIANTS, calibration_files, commit, edit, run_cli, snapshot
 
 SAMPLES = REPO.parent / "shared" / "reference-data"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="the shared reference samples are not here")
@@ -37,8 +37,20 @@ def samples(tmp_path: Path) -> Path:
     return root
 
 
-@needs_samples
-def test_the_reference_samples_pass_strict_after_upgrade_but_for_the_camera_descriptions(samples: Path) -> None:
+@pytest.fixture
+def variants_repo(tmp_path: Path) -> Path:
+    """Our own small files in the real legacy layouts (tests/fixtures/variants), in a git repository."""
+    root = tmp_path / "variants"
+    shutil.copytree(VARIANTS, root / "variants")
+    commit(git.Repo.init(root), "legacy variants", COMMITTED)
+    return root
+
+
+@pytest.mark.parametrize("which", ["variants", pytest.param("samples", marks=needs_samples)])
+def test_legacy_packages_pass_strict_after_upgrade_but_for_the_camera_descriptions(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    samples = request.getfixturevalue("variants_repo" if which == "variants" else "samples")
     before = {p: _read(p, samples) for p in calibration_files(samples)}
     assert not validate([samples], "strict").report.ok
     result = upgrade([samples], author="Cal Team")
@@ -46,12 +58,21 @@ def test_the_reference_samples_pass_strict_after_upgrade_but_for_the_camera_desc
     assert sorted(result.written) == sorted(before)  # every sample lacked something
 
     after = validate([samples], "strict")
-    assert {p.code for p in after.report.errors} == {"camera"}
     instruments = sorted({p.relative_to(samples).parts[1] for p in before})
-    assert sorted(Path(p.file).name for p in after.report.errors) == instruments
+    camera_errors = [p for p in after.report.errors if p.code == "camera"]
+    assert sorted(Path(p.file).name for p in camera_errors) == instruments
     cameras = [item for item in result.left if item.startswith("describe the camera")]
-    assert len(cameras) == len(instruments) == len(result.left)
+    assert len(cameras) == len(instruments)
     assert all(re.search(r"/camera/<validStart>\.yaml", item) for item in cameras)
+    # Anything else still wrong is what upgrade said it could not fill (our variants' detectors have no
+    # name in the file, and their lower-case directories cannot give it), with the reason.
+    unfilled = {(item.split(": ", 1)[0], item.split(": ", 2)[1]) for item in result.left if item not in cameras}
+    for p in after.report.errors:
+        if p.code != "camera":
+            key = re.search(r"'([A-Z_]+)'", p.message).group(1)
+            assert (p.file, key) in unfilled, (p.file, p.message, unfilled)
+    if which == "samples":
+        assert not unfilled and len(after.report.errors) == len(instruments)
 
     for path, old in before.items():
         new = _read(path, samples)
@@ -78,9 +99,8 @@ def test_filled_values_come_from_the_path_the_type_and_git_history(samples: Path
     assert optics["transmission_optics_VERSION"] == 1.0
 
 
-@needs_samples
-def test_python_tags_survive_the_upgrade(samples: Path) -> None:
-    path = samples / "obs_decam_data/decam/linearizer/n1/1970-01-01T00:00:00.yaml"
+def test_python_tags_survive_the_upgrade(variants_repo: Path) -> None:
+    path = variants_repo / "variants/testcam/linearizer/d1/1970-01-01T00:00:00.yaml"
     tags = re.findall(r"!!python/\S+", path.read_text())
     assert tags
     upgrade([path], author="Cal Team")

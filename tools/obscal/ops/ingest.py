@@ -310,34 +310,40 @@ def _plan_dimensions(butler, doc: dict, plan: IngestPlan) -> None:
 
 
 def _plan_datasets(butler, dafbutler, rows: list[dict], types_: dict, plan: IngestPlan) -> None:
+    held: dict[str, str] = {}  # dataset id -> dataset type, of the bundle's types and instruments
+    runs: dict[tuple[str, str], set[str]] = {}  # (type, run) -> JSON data ids held there
+    if butler is not None:
+        known = {t.name for t in butler.registry.queryDatasetTypes()}
+        for dataset_type in sorted({r["dataset_type"] for r in rows} & known):
+            for inst in sorted({r["instrument"] for r in rows}):
+                try:
+                    found = butler.registry.queryDatasets(
+                        dataset_type, collections="*", instrument=inst, findFirst=False
+                    )
+                    refs = list(found)
+                except Exception:  # an unknown instrument: nothing held
+                    refs = []
+                for ref in refs:
+                    held[str(ref.id)] = dataset_type
+                    data_id = {k: ref.dataId[k] for k in types_[dataset_type]["dimensions"]}
+                    runs.setdefault((dataset_type, ref.run), set()).add(json.dumps(data_id, sort_keys=True))
     seen: set[str] = set()
     for row in rows:
         if row["dataset_id"] in seen:
             continue
         seen.add(row["dataset_id"])
         dims = types_[row["dataset_type"]]["dimensions"]
-        held = None
-        if butler is not None:
-            try:
-                held = butler.registry.getDataset(uuid.UUID(row["dataset_id"]))
-            except Exception:
-                held = None
-        if held is not None:
+        if row["dataset_id"] in held:
             plan.reused += 1
-            if held.datasetType.name != row["dataset_type"]:
-                plan.conflicts.append(f"dataset {row['dataset_id']} is a {held.datasetType.name} in the repository")
+            if held[row["dataset_id"]] != row["dataset_type"]:
+                plan.conflicts.append(f"dataset {row['dataset_id']} is a {held[row['dataset_id']]} in the repository")
             continue
-        if butler is not None:
-            try:
-                other = butler.registry.findDataset(row["dataset_type"], _data_id(row, dims), collections=[row["run"]])
-            except Exception:
-                other = None
-            if other is not None:
-                plan.conflicts.append(
-                    f"RUN {row['run']} already holds another {row['dataset_type']} for {_data_id(row, dims)} "
-                    f"(dataset {other.id}): export with another --label"
-                )
-                continue
+        if json.dumps(_data_id(row, dims), sort_keys=True) in runs.get((row["dataset_type"], row["run"]), set()):
+            plan.conflicts.append(
+                f"RUN {row['run']} already holds another {row['dataset_type']} for {_data_id(row, dims)}: "
+                "export with another --label"
+            )
+            continue
         plan.imports.append(row)
 
 
