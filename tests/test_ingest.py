@@ -280,3 +280,17 @@ def test_postgresql_registry_agrees_with_lookup_and_reingest_is_a_no_op(
     assert "PostgreSQL" in created.stdout
     assert _agree(_root(pkg), tmp_path / "repo", bundle) >= 3 * len(result.rows)
     assert ingest(bundle, tmp_path / "repo").nothing_to_do
+
+
+def test_a_run_holding_another_dataset_for_the_data_id_is_refused(pkg: git.Repo, tmp_path: Path) -> None:
+    root = _root(pkg)
+    _export(pkg, tmp_path / "b1", label="release")
+    ingest(tmp_path / "b1", tmp_path / "repo", create=True)
+    edit(root / EX / "linearizer/r22_s10/20240101T000000.ecsv", "| initial version", "| initial version, retuned")
+    commit(pkg, "an edit in place", "2025-06-01T10:00:00+00:00")
+    _export(pkg, tmp_path / "b2", label="release")  # the same label: the edited file's RUN is taken
+    before = snapshot(tmp_path / "repo")
+    plan = ingest(tmp_path / "b2", tmp_path / "repo")
+    assert len(plan.conflicts) == 1 and "RUN ExampleCam/calib/release/curated/20240101T000000Z" in plan.conflicts[0]
+    assert "another --label" in plan.conflicts[0]
+    assert snapshot(tmp_path / "repo") == before
