@@ -294,3 +294,21 @@ def test_a_run_holding_another_dataset_for_the_data_id_is_refused(pkg: git.Repo,
     assert len(plan.conflicts) == 1 and "RUN ExampleCam/calib/release/curated/20240101T000000Z" in plan.conflicts[0]
     assert "another --label" in plan.conflicts[0]
     assert snapshot(tmp_path / "repo") == before
+
+
+def test_lookup_with_butler_reads_the_butlers_file_back_and_compares(pkg: git.Repo, tmp_path: Path) -> None:
+    root = _root(pkg)
+    _export(pkg, tmp_path / "bundle")
+    ingest(tmp_path / "bundle", tmp_path / "repo", create=True)
+    ask = ("lookup", "--root", str(root), "--instrument", EX, "--type", "defects", "--detector", "R22_S00",
+           "--date", "2024-07-01", "--butler", str(tmp_path / "repo"))  # fmt: skip
+    same = run_cli(*ask, "--format", "json")
+    assert same.returncode == 0, same.stderr
+    answer = json.loads(same.stdout)["butler"]
+    assert answer["agrees"] and answer["source"] == f"{EX}/defects/r22_s00/20240615T000000.ecsv"
+    assert answer["valid_start"] == "2024-06-15T00:00:00" and answer["run"].endswith("/curated/20240615T000000Z")
+    # The package moves on (a deprecation) but the butler was not updated: the lookup says so.
+    d00 = root / EX / "defects/r22_s00"
+    deprecate(d00 / "20240615T000000.ecsv", "shifted mask", superseded_by=d00 / "20240101T000000.ecsv", author="Cal")
+    stale = run_cli(*ask)
+    assert stale.returncode == 1 and "DISAGREES with the package" in stale.stdout, stale.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -48,13 +49,13 @@ def _data_root() -> Path:
 def cmd_validate(args: argparse.Namespace) -> int:
     """``obscal validate``."""
     from obscal.cli.report import WRITERS
-    from obscal.validation.validator import validate
+    from obscal.validation.validator import Validator
 
     paths = args.paths or _default_data()
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
-    result = validate(paths, profile=args.profile, config=_config(paths, args))
+    result = Validator(args.profile, config=_config(paths, args)).run(paths, progress=_progress(args))
     WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose, quiet=args.quiet)
     return _status(result.report, args)
 
@@ -79,6 +80,43 @@ def _status(report: Report, args: argparse.Namespace) -> int:
         )
         return EXIT_INTERNAL
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _progress(args: argparse.Namespace):
+    """A one-line progress report on stderr for a terminal, else None.
+
+    Shown once a run has lasted ``OBSCAL_PROGRESS_DELAY`` seconds (default 2), so short runs print nothing;
+    redrawn at most ten times a second and erased when a phase ends.
+    """
+    if getattr(args, "quiet", False) or getattr(args, "format", "text") != "text" or not sys.stderr.isatty():
+        return None
+    import time
+
+    try:
+        delay = float(os.environ.get("OBSCAL_PROGRESS_DELAY", "2"))
+    except ValueError:
+        delay = 2.0
+    started = time.monotonic()
+    state = {"drawn": 0.0, "shown": False}
+
+    def tell(phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        finished = done >= total
+        if now - started < delay or (not finished and now - state["drawn"] < 0.1):
+            return
+        if finished:
+            if state["shown"]:
+                sys.stderr.write("\r\x1b[K")  # erase the line: the report that follows stands alone
+                sys.stderr.flush()
+            state["shown"] = False
+            return
+        width = shutil.get_terminal_size((100, 20)).columns
+        text = f"{phase}: {done}/{total} files ({100 * done // max(total, 1)} %)"
+        sys.stderr.write("\r" + text[: width - 1] + "\x1b[K")
+        sys.stderr.flush()
+        state["drawn"], state["shown"] = now, True
+
+    return tell
 
 
 def _print_result(result: OperationResult, verb: str, out: str, args: argparse.Namespace) -> int:
@@ -115,8 +153,9 @@ def cmd_convert(args: argparse.Namespace) -> int:
         raise ObscalError("--allow-dirty does not go with --rev: a revision has no uncommitted changes")
     paths = args.paths or _default_data()
     result = convert(
-        paths, args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty, config=_config(paths, args)
-    )
+        paths, args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty, config=_config(paths, args),
+        progress=_progress(args),
+    )  # fmt: skip
     return _print_result(result, "converted", args.out, args)
 
 
@@ -133,7 +172,7 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     from obscal.ops.lookup import lookup
 
     record, warnings = lookup(
-        _root(args), args.instrument, args.type, args.date, args.detector, args.filter, args.as_of
+        _root(args), args.instrument, args.type, args.date, args.detector, args.filter, args.as_of, args.butler
     )
     for warning in warnings:
         print(f"obscal: warning: {warning}", file=sys.stderr)
@@ -141,6 +180,8 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         print(json.dumps(record, indent=2))
     else:
         print(answer_text(record), end="")
+    if record.get("butler") is not None and not record["butler"]["agrees"]:
+        return EXIT_PROBLEMS
     return EXIT_OK if record["found"] else EXIT_PROBLEMS
 
 
@@ -251,7 +292,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from obscal.ops.export import export
 
     paths = args.paths or _default_data()
-    result = export(paths, args.out, instruments=args.instrument, rev=args.rev, label=args.label)
+    result = export(
+        paths, args.out, instruments=args.instrument, rev=args.rev, label=args.label, progress=_progress(args)
+    )
     status = _print_result(result, "exported", args.out, args)
     if result.ok and args.format != "json":
         intervals = len(result.rows)
@@ -384,13 +427,15 @@ def build_parser() -> argparse.ArgumentParser:
         "Print the calibration valid at an instant (path, validity range, last commit, edit "
         "records), or why none is (before the first range, in a gap, deprecated, after an explicit end). "
         "Dates are ISO-8601 in UTC unless a time scale follows (2024-06-15T12:00:37 TAI) or an offset is "
-        "given; MJD 60476.5 works too.",
-        "found; 1: none valid",
+        "given; MJD 60476.5 works too. With --butler REPO, also what that butler returns at the same instant "
+        "(read back from its file) and whether it is the same calibration.",
+        "found (and the butler agrees); 1: none valid, or the butler disagrees",
     )
     options.add_identity(p, types)
     p.add_argument("--date", required=True, metavar="DATE", help="the instant, e.g. 2024-07-01T12:00:00")
     options.add_root(p)
     options.add_as_of(p)
+    p.add_argument("--butler", metavar="REPO", help="also ask this butler repository (needs obscal[butler])")
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_lookup)
 

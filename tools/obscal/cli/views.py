@@ -16,7 +16,7 @@ def answer_text(record: dict) -> str:
         for label, r in (("previous", record["previous"]), ("next", record["next"])):
             if r is not None:
                 lines.append(f"  {label:9}{Path(r['path']).name} [{r['valid_start']}, {r['valid_end'] or 'open'})")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + _butler_lines(record)) + "\n"
     lines.append(f"  file     {cal['path']}")
     end = cal["valid_end"] or "open"
     lines.append(f"  valid    [{cal['valid_start']}, {end})" + (" (explicit VALIDEND)" if cal["explicit_end"] else ""))
@@ -32,7 +32,22 @@ def answer_text(record: dict) -> str:
     )  # fmt: skip
     for i, edit in enumerate(cal["edit_history"]):
         lines.append(f"  {'edits' if i == 0 else '':9}{edit}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _butler_lines(record)) + "\n"
+
+
+def _butler_lines(record: dict) -> list[str]:
+    """The butler's answer beside the package's (``lookup --butler``)."""
+    answer = record.get("butler")
+    if answer is None:
+        return []
+    if not answer["found"]:
+        verdict = "agrees" if answer["agrees"] else "DISAGREES"
+        return [f"  butler   nothing: {answer['why']} ({verdict} with the package)"]
+    verdict = "the same calibration" if answer["agrees"] else "DISAGREES with the package"
+    return [
+        f"  butler   {answer['source']} [{answer['valid_start']}, {answer['valid_end'] or 'open'}): {verdict}",
+        f"           dataset {answer['dataset_id']} in {answer['run']}",
+    ]
 
 
 def timeline_text(rows: list[dict]) -> str:

@@ -25,7 +25,7 @@ from obscal.model.layout import PathInfo
 from obscal.model.problems import Code, ObscalError, ParseError, Problem
 from obscal.model.stamps import Stamps
 from obscal.model.validity import Timeline, ValidityRange
-from obscal.ops.results import OperationResult
+from obscal.ops.results import OperationResult, Progress
 from obscal.store import deprecation, provenance
 from obscal.store.git import GitRepo
 from obscal.validation.config import Config
@@ -63,6 +63,7 @@ def convert(
     allow_dirty: bool = False,
     config: Config | None = None,
     finish: Finish | None = None,
+    progress: Progress | None = None,
 ) -> OperationResult:
     """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
 
@@ -87,6 +88,8 @@ def convert(
     finish
         Called with the staging tree, the converted files and the commit before the tree is published
         (an export adds its manifests there); what it raises leaves nothing written.
+    progress
+        Told ``(phase, done, total)`` as files are validated and written (a progress bar).
 
     Returns
     -------
@@ -106,17 +109,24 @@ def convert(
         if repo is None:
             raise ObscalError(f"--rev {rev} needs the sources to be in a git repository")
         with tempfile.TemporaryDirectory(prefix="obscal-rev-") as tmp:
-            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), validator, finish)
+            return _convert_at_revision(repo, rev, sources, Path(tmp), Path(out), validator, finish, progress)
     missing = [str(s) for s in sources if not s.exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     commit, date = repo.resolve("HEAD") if repo is not None and repo.has_commits() else ("", "")
     work_root = repo.root if repo else None
-    return _convert(repo, commit, date, sources, work_root, Path(out), validator, allow_dirty, "", finish)
+    return _convert(repo, commit, date, sources, work_root, Path(out), validator, allow_dirty, "", finish, progress)
 
 
 def _convert_at_revision(
-    repo: GitRepo, rev: str, sources: list[Path], tmp: Path, out: Path, validator: Validator, finish: Finish | None
+    repo: GitRepo,
+    rev: str,
+    sources: list[Path],
+    tmp: Path,
+    out: Path,
+    validator: Validator,
+    finish: Finish | None,
+    progress: Progress | None,
 ) -> OperationResult:
     commit, date = repo.resolve(rev)
     rels = [repo.relpath(s.absolute()) for s in sources]
@@ -126,7 +136,7 @@ def _convert_at_revision(
     missing = [r for r, w in zip(rels, work, strict=True) if not w.exists()]
     if missing:
         raise ObscalError(f"not in revision {rev} ({commit[:12]}): {', '.join(missing)}")
-    return _convert(repo, commit, date, work, tmp, out, validator, False, f"{rev}:", finish)
+    return _convert(repo, commit, date, work, tmp, out, validator, False, f"{rev}:", finish, progress)
 
 
 def _convert(
@@ -140,8 +150,9 @@ def _convert(
     allow_dirty: bool,
     rev_label: str,
     finish: Finish | None = None,
+    progress: Progress | None = None,
 ) -> OperationResult:
-    validation = validator.run(sources, keep_calibrations=True)
+    validation = validator.run(sources, keep_calibrations=True, progress=progress)
     report = validation.report
     if rev_label:
         report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]
@@ -186,7 +197,9 @@ def _convert(
     package = validator.config.package if validator.config is not None else ""
     converted: list[Converted] = []
     with Staging(out) as staging:
-        for info in todo:
+        for done, info in enumerate(todo, 1):
+            if progress is not None:
+                progress("writing FITS", done, len(todo))
             where = label(info.path, work_root, rev_label)
             try:
                 calib = calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)

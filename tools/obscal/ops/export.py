@@ -36,7 +36,7 @@ from obscal.model.camera import CameraView
 from obscal.model.problems import ObscalError
 from obscal.model.table import Column, Table
 from obscal.ops.convert import Converted, convert
-from obscal.ops.results import OperationResult
+from obscal.ops.results import OperationResult, Progress
 from obscal.store.cameras import CameraError, Cameras
 
 #: The namespace of obscal's dataset ids (uuid5 of the instrument, type, data id and source SHA-256).
@@ -132,6 +132,7 @@ def export(
     instruments: list[str] | None = None,
     rev: str | None = None,
     label: str | None = None,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Write the certified bundle of the package under ``sources`` to ``out``.
 
@@ -147,6 +148,8 @@ def export(
         Export the package as it is at this git revision (no checkout).
     label
         The label of the RUN collections (default: the commit's first 12 hexadecimal digits).
+    progress
+        Told ``(phase, done, total)`` as files are validated and written (a progress bar).
 
     Returns
     -------
@@ -196,7 +199,7 @@ def export(
             sums.append(f"{digest}  {rel.as_posix()}\n")
         staging.path_for(PurePosixPath("SHA256SUMS")).write_text("".join(sums), encoding="utf-8")
 
-    converted = convert(paths, out, rev=rev, finish=finish)
+    converted = convert(paths, out, rev=rev, finish=finish, progress=progress)
     result.report, result.written, result.skipped = converted.report, converted.written, converted.skipped
     result.notes = converted.notes
     result.bundle = Path(out) if converted.ok else None

@@ -13,7 +13,9 @@ instead
    instrument's CALIBRATION collection equals the bundle, and prepends that collection to
    ``<instrument>/calib`` keeping the chain's other children.
 
-Re-ingesting the same bundle changes nothing. Needs the optional extra ``obscal[butler]``.
+Re-ingesting the same bundle changes nothing. :func:`butler_answer` asks a repository which dataset it
+returns at an instant and reads that file back with obscal's own FITS reader (no LSST pipelines needed).
+Needs the optional extra ``obscal[butler]``.
 """
 
 from __future__ import annotations
@@ -446,3 +448,59 @@ def _apply(butler, dafbutler, bundle: Path, doc: dict, plan: IngestPlan) -> None
             children = list(registry.getCollectionChain(chain))
             if calib not in children:
                 registry.setCollectionChain(chain, [calib, *children])
+
+
+# ------------------------------------------------------------------------------------------ reading back
+
+
+def butler_answer(repo: str | Path, dataset_type: str, data_id: dict, moment) -> dict:
+    """What the butler at ``repo`` returns for ``data_id`` at ``moment`` (naive UTC), read back by obscal.
+
+    The dataset is looked up in ``<instrument>/calib`` with the instant converted to TAI; its file is
+    fetched through ``getURI`` and read with obscal's FITS reader, whose stamps say which package file
+    and validity it came from.
+
+    Returns
+    -------
+    dict
+        ``found`` (bool), ``dataset_id``, ``run``, ``uri``, and from the file: ``source`` (its path in
+        the package), ``source_sha256``, ``valid_start``, ``valid_end``, ``commit``.
+
+    Raises
+    ------
+    ObscalError
+        lsst-daf-butler is missing, there is no repository at ``repo``, or the file cannot be read.
+    """
+    from obscal.model.calibration import Calibration
+    from obscal.ops.export import chain_collection, tai
+
+    dafbutler = _butler()
+    if not ((Path(repo) / "butler.yaml").is_file() or Path(repo).is_file()):
+        raise ObscalError(f"no butler repository at {repo}")
+    _formatter_note(dafbutler)
+    from astropy.time import Time
+
+    butler = dafbutler.Butler.from_config(str(repo))
+    when = dafbutler.Timespan.fromInstant(Time(tai(moment), scale="tai", format="iso"))
+    try:
+        ref = butler.find_dataset(dataset_type, data_id, collections=chain_collection(data_id["instrument"]),
+                                  timespan=when)  # fmt: skip
+    except Exception as exc:  # a dataset type or instrument the repository does not know
+        return {"found": False, "why": f"{type(exc).__name__}: {exc}"}
+    if ref is None:
+        return {"found": False, "why": "no dataset certified at that instant"}
+    uri = butler.getURI(ref)
+    with uri.as_local() as local:
+        calib = Calibration.readFits(local.ospath, dataset_type)
+    stamps = calib.source.fits.stamp_cards if calib.source is not None and calib.source.fits else {}
+    return {
+        "found": True,
+        "dataset_id": str(ref.id),
+        "run": ref.run,
+        "uri": str(uri),
+        "source": stamps.get("OBSCAL PATH"),
+        "source_sha256": stamps.get("OBSCAL SOURCE_SHA256"),
+        "valid_start": stamps.get("VALIDSTART"),
+        "valid_end": stamps.get("VALIDEND") or None,
+        "commit": stamps.get("OBSCAL GIT_COMMIT"),
+    }

@@ -122,8 +122,12 @@ def lookup(
     detector: str | int | None = None,
     filter: str | None = None,
     as_of: str | None = None,
+    butler: str | Path | None = None,
 ) -> tuple[dict, list[str]]:
     """Which calibration was valid at ``when``: the answer record, and warnings about files not indexed.
+
+    With ``butler`` (a repository the package was ingested into), ``record["butler"]`` holds what that
+    butler returns at the same instant, read back from its file, and whether it is the same calibration.
 
     Raises
     ------
@@ -157,7 +161,34 @@ def lookup(
                 f"{found.path}: {swap.describe()}, after this calibration's start {format_utc(found.start)}: "
                 "it was made for the old sensor (add the new sensor's calibration, or end this one then)"
             )
+    if butler is not None:
+        record["butler"] = _butler_side(pkg, key, moment, butler, record)
     return record, warnings
+
+
+def _butler_side(pkg: Package, key: GroupKey, moment: datetime, repo: str | Path, record: dict) -> dict:
+    """The butler's answer at the same instant, and whether it is the package's calibration."""
+    from obscal.ops.export import DATASET_TYPES
+    from obscal.ops.ingest import butler_answer
+
+    instrument, calib_type, detector, filt = key
+    camera = pkg.camera(instrument, moment) or pkg.camera(instrument)
+    if camera is None or calib_type not in DATASET_TYPES:
+        raise ObscalError(f"{instrument} {calib_type} cannot be asked of a butler (no camera description or type)")
+    data_id: dict = {"instrument": camera.name or instrument}
+    dims = DATASET_TYPES[calib_type][1]
+    if "detector" in dims:
+        data_id["detector"] = camera.detector_by_dir(detector).id
+    if "physical_filter" in dims:
+        data_id["physical_filter"] = camera.filter_by_dir(filt)["name"]
+    answer = butler_answer(repo, calib_type, data_id, moment)
+    ours = record["calibration"]
+    if ours is None:
+        answer["agrees"] = not answer["found"]
+    else:
+        rel = Path(ours["path"]).resolve().relative_to(pkg.root.resolve()).as_posix() if pkg.rev is None else None
+        answer["agrees"] = bool(answer["found"]) and (rel is None or answer.get("source") == rel)
+    return answer
 
 
 def timeline(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from obscal.model.problems import Report
+
+#: Told how far a long operation is: ``(phase, done, total)`` (e.g. ``("validating", 120, 3000)``).
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass

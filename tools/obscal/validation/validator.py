@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -121,13 +121,21 @@ class Validator:
         self.types = registry.load_types()
         self.dims = registry.dimensions()
         self.now = utc_now()
+        #: How many files the current run checks (known once they are found; for progress reports).
+        self.total = 0
         self._cameras: dict[Path, Cameras] = {}
         self._camera_reported: set[tuple[Path, str]] = set()
         self._camera_at: dict[tuple[Path, str, datetime], CameraView] = {}
 
     # -------------------------------------------------------------------------------- entry points
 
-    def run(self, paths: Iterable[str | Path], *, keep_calibrations: bool = False) -> ValidationResult:
+    def run(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        keep_calibrations: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ValidationResult:
         """Check every calibration under ``paths`` (files or directories); return what was found.
 
         Each file's outcome is kept; its parsed calibration only with ``keep_calibrations`` (for a caller
@@ -137,10 +145,12 @@ class Validator:
         if self.config is None:
             self.config = load_config(paths[0]) if paths else Config()
         result = ValidationResult(Report())
-        for outcome in self.iter_files(paths, result):
+        for done, outcome in enumerate(self.iter_files(paths, result), 1):
             if not keep_calibrations:
                 outcome.calibration = None
             result.files.append(outcome)
+            if progress is not None:
+                progress("validating", done, self.total)
         result.report.problems = self.config.apply(result.report.problems)
         return result
 
@@ -186,6 +196,7 @@ class Validator:
         roots = {path.parent: info.root for path, info in located if info is not None}
         deprecations = self._check_records(paths, [p for p, _ in located], roots, report)
         groups: dict[tuple, list[tuple[PathInfo, Calibration | None]]] = defaultdict(list)
+        self.total = len(located)
         for path, info in located:
             report.files_checked += 1
             if info is None:
