@@ -8,6 +8,7 @@ so that problems can be reported at their place in the file.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +45,31 @@ MAX_DEPTH = 64
 PROPERTYLIST_TAGS = ("!<lsst.daf.base.PropertyList>", PROPERTYLIST_TAG, f"tag:yaml.org,2002:{PROPERTYLIST_TAG}")
 
 
+#: Sequences at least this long are first tried as plain decimal numbers (lookup tables, kernels, curves).
+FAST_FROM = 32
+_FLOAT = "tag:yaml.org,2002:float"
+_INT = "tag:yaml.org,2002:int"
+# Strict subsets of YAML 1.1's float and int forms (PyYAML's implicit resolvers): what they match
+# resolves, and constructs, the same way through the general path.
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?")
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_NUMBER_START = frozenset("0123456789-+.")
+
+
 class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
     """Safe loader with duplicate-key, alias and tag policing."""
 
     line_index: LineIndex
+    runs: _Runs | None = None
+
+    def resolve(self, kind: type, value: Any, implicit: tuple) -> str:
+        """The implicit tag of a node; plain decimal numbers are recognised first (the common case)."""
+        if kind is yaml.ScalarNode and implicit[0] and value and value[0] in _NUMBER_START:
+            if _DECIMAL_FLOAT.fullmatch(value):
+                return _FLOAT
+            if _DECIMAL_INT.fullmatch(value):
+                return _INT
+        return super().resolve(kind, value, implicit)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:
@@ -97,10 +119,57 @@ class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
     def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list:
         if not isinstance(node, yaml.SequenceNode):
             raise ParseError("expected a sequence", line=node.start_mark.line + 1 + self.line_index.offset)
-        out = [self.construct_object(child, deep=True) for child in node.value]
-        for i, child in enumerate(node.value):
-            self.line_index.record(out, i, child.start_mark.line)
+        children = node.value
+        if self.runs is not None and any(type(c) is yaml.ScalarNode and c.tag == RUN_TAG for c in children):
+            return self._with_runs(children)
+        out = _plain_numbers(children) if len(children) >= FAST_FROM else None
+        if out is None:
+            out = [self.construct_object(child, deep=True) for child in children]
+        self.line_index.record_items(out, [child.start_mark.line for child in children])
         return out
+
+    def _with_runs(self, children: list) -> list:
+        """A sequence some of whose items stand for numeric runs taken out of the text."""
+        out: list = []
+        lines: list[int] = []
+        for child in children:
+            index = self.runs.placeholder(child)
+            if index is None:
+                if type(child) is yaml.ScalarNode and child.tag == RUN_TAG:
+                    raise _PlaceholderMisplacedError
+                out.append(self.construct_object(child, deep=True))
+                lines.append(child.start_mark.line)
+                continue
+            self.runs.used.add(index)
+            first, values = self.runs.values[index]
+            out.extend(values)
+            lines.extend(range(first, first + len(values)))
+        self.line_index.record_items(out, lines)
+        return out
+
+
+def _plain_numbers(children: list) -> list | None:
+    """The values of a sequence of plain decimal numbers, or None when any item is something else.
+
+    The fast path for long numeric arrays: the same values the safe constructor gives, without its
+    per-item dispatch. Only scalars typed float or int (by the resolver or an explicit tag), written in
+    plain decimal (no ``_``, no octal, hex or sexagesimal forms, no ``.nan``/``.inf``) qualify; any
+    other item sends the whole sequence through the general constructor.
+    """
+    values = []
+    append = values.append
+    match_float, match_int = _DECIMAL_FLOAT.fullmatch, _DECIMAL_INT.fullmatch
+    for child in children:
+        if type(child) is not yaml.ScalarNode:
+            return None
+        tag, text = child.tag, child.value
+        if tag == _FLOAT and match_float(text):
+            append(float(text))
+        elif tag == _INT and match_int(text):
+            append(int(text))
+        else:
+            return None
+    return values
 
 
 def _construct_omap(loader: _CalibLoader, node: yaml.Node) -> dict:
@@ -192,6 +261,64 @@ _CalibLoader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _co
 _CalibLoader.add_constructor(None, _refuse_tag)
 
 
+# ------------------------------------------------------------------------------------------ numeric runs
+#
+# Lookup tables are written one number per line (DECam: 131,072 lines per file). Parsing each as a YAML
+# scalar costs a call from libyaml into Python per number; instead, runs of such lines are found with one
+# regular expression, replaced by a single placeholder item (and blank lines, so that every later line
+# keeps its number) and read with float(). A placeholder carries a token drawn for this parse, so a file
+# cannot forge one; any placeholder the parse did not consume as a sequence item (a run inside a block
+# scalar, say) makes the parse start again on the original text without the fast path.
+
+#: Runs shorter than this stay on the general path.
+RUN_FROM = 256
+_ITEM = r"- [-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?\n"  # a float item, as _DECIMAL_FLOAT
+_RUN = re.compile(rf"^(?P<indent>[ ]*){_ITEM}(?:(?P=indent){_ITEM}){{{RUN_FROM - 1},}}", re.MULTILINE)
+RUN_TAG = "tag:obscal.invalid,2026:numbers"
+
+
+class _Runs:
+    """The numeric runs taken out of one text, and the token of this parse."""
+
+    def __init__(self) -> None:
+        import secrets
+
+        self.token = secrets.token_hex(8)
+        self.values: list[tuple[int, list[float]]] = []  # (first line, values)
+        self.used: set[int] = set()
+
+    def take(self, text: str) -> str:
+        """``text`` with every long numeric run replaced by a placeholder item and blank lines."""
+        pieces, last = [], 0
+        for match in _RUN.finditer(text):
+            block = match.group(0)
+            lines = block.count("\n")
+            indent = match.group("indent")
+            values = [float(line[len(indent) + 2 :]) for line in block.splitlines()]
+            first_line = text.count("\n", 0, match.start())
+            pieces.append(text[last : match.start()])
+            pieces.append(f"{indent}- !<{RUN_TAG}> '{self.token}:{len(self.values)}'\n" + "\n" * (lines - 1))
+            self.values.append((first_line, values))
+            last = match.end()
+        if not self.values:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def placeholder(self, node: yaml.Node) -> int | None:
+        """The run a sequence item stands for (None when it is not one of this parse's placeholders)."""
+        if type(node) is not yaml.ScalarNode or node.tag != RUN_TAG:
+            return None
+        token, _, index = str(node.value).partition(":")
+        if token != self.token or not index.isdigit() or int(index) >= len(self.values) or int(index) in self.used:
+            return None
+        return int(index)
+
+
+class _PlaceholderMisplacedError(Exception):
+    """A placeholder was not consumed where it was put: parse the original text on the general path."""
+
+
 def parse(text: str, line_offset: int = 0) -> tuple[Any, LineIndex]:
     """Parse one YAML document safely; return the data and the index of key lines.
 
@@ -200,7 +327,22 @@ def parse(text: str, line_offset: int = 0) -> tuple[Any, LineIndex]:
     ParseError
         Invalid YAML, an alias, a merge key, a duplicate key or a tag that is not data-only (with the line).
     """
+    runs = _Runs()
+    fast = runs.take(text) if len(text) > RUN_FROM * 4 else text
+    if fast is not text:
+        try:
+            data, index = _parse(fast, line_offset, runs)
+        except (_PlaceholderMisplacedError, ParseError):
+            pass  # the general path says what is wrong, in the original text's own terms
+        else:
+            if len(runs.used) == len(runs.values):
+                return data, index
+    return _parse(text, line_offset, None)
+
+
+def _parse(text: str, line_offset: int, runs: _Runs | None) -> tuple[Any, LineIndex]:
     loader = _CalibLoader(text)
+    loader.runs = runs
     loader.line_index = LineIndex(line_offset)
     try:
         data = loader.get_single_data()

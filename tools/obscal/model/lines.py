@@ -25,6 +25,15 @@ class LineIndex:
             self._keep.append(container)
         lines[key] = line0 + 1 + self.offset
 
+    def record_items(self, container: list, lines0: list[int]) -> None:
+        """Record the 0-based lines of every item of the sequence ``container`` at once (long arrays)."""
+        lines = self._lines.get(id(container))
+        if lines is None:
+            lines = self._lines[id(container)] = {}
+            self._keep.append(container)
+        shift = 1 + self.offset
+        lines.update(zip(range(len(lines0)), (line + shift for line in lines0), strict=True))
+
     def first_line(self, container: Any, key: Any) -> int | None:
         """The line recorded for ``key`` of ``container`` (None when not recorded)."""
         return self._lines.get(id(container), {}).get(key)

@@ -60,6 +60,74 @@ class SchemaIssue:
         return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in self.path)
 
 
+#: Arrays at least this long, of plain numbers only, are compacted for the schema walk.
+COMPACT_FROM = 64
+#: A compacted array keeps at least this many elements, so that ``minItems``/``maxItems`` below it (the
+#: schemas use 1 and 2; a test keeps every such bound below this) judge it as they judge the whole array.
+COMPACT_KEEP = 8
+
+
+class Representatives(list):
+    """A long array of plain numbers as the schema walk sees it.
+
+    It holds one element of each Python type present (int, float), the smallest and the largest value
+    and a NaN if there is one — every element a ``type``, ``minimum`` or ``maximum`` keyword could
+    reject first — padded to :data:`COMPACT_KEEP` elements. ``indices`` maps each back to its place in
+    the array.
+    """
+
+    def __init__(self, items: list, indices: list[int]) -> None:
+        super().__init__(items)
+        self.indices = indices
+
+
+def compact(node: Any) -> Any:
+    """``node`` with every long array of plain numbers replaced by its :class:`Representatives`.
+
+    Arrays holding anything else (a string, a bool, a mapping, None) are walked element by element as
+    before, so that the schema names the first offending element exactly.
+    """
+    if isinstance(node, dict):
+        return {k: compact(v) for k, v in node.items()}
+    if not isinstance(node, list):
+        return node
+    if len(node) >= COMPACT_FROM and all(type(v) is float or type(v) is int for v in node):
+        import numpy as np
+
+        values = np.asarray(node, dtype=np.float64)
+        picks: dict[int, None] = {}
+        for kind in (int, float):
+            first = next((i for i, v in enumerate(node) if type(v) is kind), None)
+            if first is not None:
+                picks[first] = None
+        nan = np.isnan(values)
+        if nan.any():
+            picks[int(np.argmax(nan))] = None
+        if not nan.all():
+            picks[int(np.nanargmin(values))] = None
+            picks[int(np.nanargmax(values))] = None
+        order = sorted(picks)
+        order += [order[0]] * (COMPACT_KEEP - len(order))
+        return Representatives([node[i] for i in order], order)
+    return [compact(v) for v in node]
+
+
+def _original_path(compacted: Any, issue: SchemaIssue) -> SchemaIssue:
+    """The issue with each index into a compacted array turned back into the index in the file."""
+    node, path, changed = compacted, list(issue.path), False
+    for i, step in enumerate(path):
+        if isinstance(node, Representatives) and isinstance(step, int) and step < len(node.indices):
+            path[i], node, changed = node.indices[step], None, True
+            continue
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    if not changed:
+        return issue
+    return SchemaIssue(tuple(path), issue.message, issue.hint, issue.strict_only)
+
+
 class SchemaSet:
     """All schemas of the package, indexed by family and version, with compiled validators."""
 
@@ -118,13 +186,19 @@ class SchemaSet:
         return self._validators[ref]
 
     def check(self, schema: dict, instance: Any) -> Iterator[SchemaIssue]:
-        """Yield the problems of ``instance`` against ``schema`` and its ``$defs/strict`` part."""
+        """Yield the problems of ``instance`` against ``schema`` and its ``$defs/strict`` part.
+
+        Long arrays of plain numbers are checked as arrays (:func:`compact`): the schema walks a few
+        representatives, not 100,000 elements, with the same verdict and the original indices in paths.
+        """
         sid = schema["$id"]
         family = schema.get("x-obscal", {}).get("family")
-        for issue in self._issues(self.validator(sid), instance, strict_only=False):
-            yield self._with_version_hint(family, issue)
+        compacted = compact(instance)
+        for issue in self._issues(self.validator(sid), compacted, strict_only=False):
+            yield self._with_version_hint(family, _original_path(compacted, issue))
         if "strict" in schema.get("$defs", {}):
-            yield from self._issues(self.validator(f"{sid}#/$defs/strict"), instance, strict_only=True)
+            for issue in self._issues(self.validator(f"{sid}#/$defs/strict"), compacted, strict_only=True):
+                yield _original_path(compacted, issue)
 
     def _issues(self, validator: Any, instance: Any, strict_only: bool) -> Iterator[SchemaIssue]:
         from jsonschema.exceptions import best_match
