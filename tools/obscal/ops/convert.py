@@ -21,15 +21,18 @@ from obscal.model import formats, registry
 from obscal.model.calibration import Calibration
 from obscal.model.identity import edit_records
 from obscal.model.instants import format_fits_date, from_timestamp
-from obscal.model.layout import PathInfo
+from obscal.model.layout import PathInfo, is_calibration_file
 from obscal.model.problems import Code, ObscalError, ParseError, Problem
 from obscal.model.stamps import Stamps
 from obscal.model.validity import Timeline, ValidityRange
 from obscal.ops.results import OperationResult, Progress
 from obscal.store import deprecation, provenance
+from obscal.store.entries import entry_on_disk
 from obscal.store.git import GitRepo
+from obscal.store.trees import discover
 from obscal.validation.config import Config
-from obscal.validation.validator import Validator, display
+from obscal.validation.config import load as load_config
+from obscal.validation.validator import ValidationResult, Validator, display
 
 # ------------------------------------------------------------------------------------------ text -> FITS
 
@@ -152,71 +155,80 @@ def _convert(
     finish: Finish | None = None,
     progress: Progress | None = None,
 ) -> OperationResult:
-    validation = validator.run(sources, keep_calibrations=True, progress=progress)
-    report = validation.report
-    if rev_label:
-        report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]
-    result = OperationResult(report)
-    if not validation.files:
+    """One pass: each file is validated, then written into the staging tree at once and let go of, so that
+    memory holds one file's data at a time; the tree is published only if the whole run found no error."""
+    result = OperationResult()
+    report = result.report
+    if validator.config is None:
+        validator.config = load_config(sources[0]) if sources else Config()
+    found = [Path(os.path.abspath(p)) for p in discover(sources)]
+    if not found:
         raise ObscalError(f"no calibration files in {', '.join(str(s) for s in sources)}")
-    if not report.ok:
-        return result
     types = registry.load_types()
-    infos = [f.info for f in validation.files if f.info is not None]
-    calibrations = {f.path: f.calibration for f in validation.files}
-    todo: list[PathInfo] = []
-    timelines = {key: Timeline(entries) for key, entries in validation.groups.items()}
-    for info in infos:
-        own = next(r for r in timelines[info.group].own if r.path == info.path)
-        if own.deprecation is not None:
-            why = f"{own.deprecation.summary()}; deprecated calibrations are left out of exports"
-            result.skipped.append((label(info.path, work_root, rev_label), why))
-        elif not types[info.calib_type].has_fits_form:
-            why = f"{info.calib_type} has no FITS form in the LSST layout (the butler writes the camera itself)"
-            result.skipped.append((label(info.path, work_root, rev_label), why))
-        else:
-            todo.append(info)
-    rel_of = {info.path: _repo_rel(info.path, repo, work_root) for info in todo}
-    records = {
-        info.path: [deprecation.sidecar_of(e.path) for e in validation.groups[info.group] if e.deprecated]
-        for info in todo
-    }
-    dirty = _dirty_sources(repo, todo, rel_of, records, rev_label != "")
-    for info in todo:
-        if info.path in dirty and not allow_dirty:
-            report.error(
-                display(info.path),
-                "dirty",
-                dirty[info.path],
-                hint="commit it first (git add <file> && git commit), or pass --allow-dirty to convert it "
-                "anyway and stamp the FITS file as dirty",
-            )
-    if not report.ok:
-        return result
+    rel_of = {path: _repo_rel(path, repo, work_root) for path in found}
+    dirty = _dirty_sources(repo, found, rel_of, rev_label != "")
     history = repo.history(commit, sorted({r for r in rel_of.values() if r})) if repo and commit else {}
-    package = validator.config.package if validator.config is not None else ""
+    package = validator.config.package
+    timelines: dict[Path, Timeline] = {}
     converted: list[Converted] = []
+    validation = ValidationResult(report)
     with Staging(out) as staging:
-        for done, info in enumerate(todo, 1):
+        for done, outcome in enumerate(validator.iter_files(sources, validation), 1):
             if progress is not None:
-                progress("writing FITS", done, len(todo))
+                progress("converting", done, validator.total)
+            info, calib = outcome.info, outcome.calibration
+            outcome.calibration = None
+            if info is None or calib is None or not outcome.ok:
+                continue
             where = label(info.path, work_root, rev_label)
             try:
-                calib = calibrations.get(info.path) or Calibration.readText(info.path, info.calib_type)
-                calibrations.pop(info.path, None)  # one file's data at a time once converted
-                ranges = [r for r in timelines[info.group].effective if r.path == info.path]
-                converted.append(
-                    _convert_one(calib, info, ranges, rel_of[info.path], staging, commit, date, package, history, dirty)
-                )
+                timeline = timelines.get(info.path.parent)
+                if timeline is None:
+                    timeline = timelines[info.path.parent] = _directory_timeline(info.path.parent)
+                own = next(r for r in timeline.own if r.path == info.path)
+                if own.deprecation is not None:
+                    why = f"{own.deprecation.summary()}; deprecated calibrations are left out of exports"
+                    result.skipped.append((where, why))
+                    continue
+                if not types[info.calib_type].has_fits_form:
+                    why = f"{info.calib_type} has no FITS form in the LSST layout (the butler writes the camera itself)"
+                    result.skipped.append((where, why))
+                    continue
+                if info.path in dirty and not allow_dirty:
+                    report.error(
+                        display(info.path), "dirty", dirty[info.path],
+                        hint="commit it first (git add <file> && git commit), or pass --allow-dirty to convert it "
+                        "anyway and stamp the FITS file as dirty",
+                    )  # fmt: skip
+                    continue
+                if not report.ok:
+                    continue  # nothing will be published: check the rest without writing
+                ranges = [r for r in timeline.effective if r.path == info.path]
+                rel = rel_of.get(info.path, "")
+                converted.append(_convert_one(calib, info, ranges, rel, staging, commit, date, package, history, dirty))
             except (ObscalError, ParseError) as exc:
                 report.error(where, Code.CONVERT, message(exc))
             except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
                 report.internal(where, exc)
+        report.problems = validator.config.apply(report.problems)
+        if rev_label:
+            report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]
         if report.ok and finish is not None:
             finish(staging, converted, commit)
         if report.ok:
             result.written = staging.commit()
     return result
+
+
+def _directory_timeline(directory: Path) -> Timeline:
+    """The validity of every calibration file of a directory, as on disk (starts, ends, deprecations)."""
+    entries = []
+    for path in sorted(p for p in directory.iterdir() if is_calibration_file(p.name)):
+        try:
+            entries.append(entry_on_disk(path))
+        except (ParseError, OSError):
+            continue  # reported when that file is validated
+    return Timeline(entries)
 
 
 def _convert_one(
@@ -263,29 +275,30 @@ def _convert_one(
     return Converted(info, rel, tuple(ranges), fits_rel, stamps.sha256, stamps.file_commit, dict(calib.getMetadata()))
 
 
-def _dirty_sources(
-    repo: GitRepo | None, todo: list[PathInfo], rel_of: dict, records: dict[Path, list[Path]], at_revision: bool
-) -> dict[Path, str]:
+def _dirty_sources(repo: GitRepo | None, found: list[Path], rel_of: dict, at_revision: bool) -> dict[Path, str]:
     """Sources (or their provenance sidecars, or the deprecation records of their directory) with uncommitted
     changes, and what is wrong with each."""
     if at_revision:
         return {}
     if repo is None:
-        return {i.path: "not in a git repository, so it cannot be stamped with a commit" for i in todo}
+        return {p: "not in a git repository, so it cannot be stamped with a commit" for p in found}
     if not repo.has_commits():
-        return {i.path: "the repository has no commit yet" for i in todo}
-    sidecars = {i.path: _repo_rel(provenance.sidecar_of(i.path), repo, repo.root) for i in todo}
-    record_rels = {p: _repo_rel(p, repo, repo.root) for ps in records.values() for p in ps}
+        return {p: "the repository has no commit yet" for p in found}
+    sidecars = {p: _repo_rel(provenance.sidecar_of(p), repo, repo.root) for p in found}
+    records: dict[Path, list[Path]] = {}
+    for directory in {p.parent for p in found}:
+        records[directory] = sorted(directory.glob(f"*{deprecation.SUFFIX}"))
+    record_rels = {r: _repo_rel(r, repo, repo.root) for rs in records.values() for r in rs}
     changed = repo.dirty(sorted({r for r in [*rel_of.values(), *sidecars.values(), *record_rels.values()] if r}))
     out = {}
-    for info in todo:
-        pending = [p.name for p in records.get(info.path, []) if record_rels[p] in changed]
-        if rel_of[info.path] in changed:
-            out[info.path] = "has uncommitted changes (or is not committed at all)"
-        elif sidecars[info.path] in changed:
-            out[info.path] = f"its provenance file {provenance.sidecar_of(info.path).name} has uncommitted changes"
+    for path in found:
+        pending = [r.name for r in records.get(path.parent, []) if record_rels[r] in changed]
+        if rel_of[path] in changed:
+            out[path] = "has uncommitted changes (or is not committed at all)"
+        elif sidecars[path] in changed:
+            out[path] = f"its provenance file {provenance.sidecar_of(path).name} has uncommitted changes"
         elif pending:
-            out[info.path] = f"the deprecation record {pending[0]} of its directory is not committed"
+            out[path] = f"the deprecation record {pending[0]} of its directory is not committed"
     return out
 
 

@@ -195,7 +195,10 @@ class Validator:
         located.sort(key=lambda item: (item[1] is None or item[1].calib_type != "camera", str(item[0])))
         roots = {path.parent: info.root for path, info in located if info is not None}
         deprecations = self._check_records(paths, [p for p, _ in located], roots, report)
-        groups: dict[tuple, list[tuple[PathInfo, Calibration | None]]] = defaultdict(list)
+        # Per directory, only what the validity checks need of each file (not the file's data): memory stays
+        # flat however many files a run checks.
+        groups: dict[tuple, list[tuple[validity.Entry, int | None]]] = defaultdict(list)
+        group_info: dict[tuple, PathInfo] = {}
         self.total = len(located)
         for path, info in located:
             report.files_checked += 1
@@ -208,13 +211,17 @@ class Validator:
             except Exception as exc:  # a bug in obscal: this file's problem; the run goes on
                 report.internal(display(path), exc)
                 calib = None
-            groups[info.group].append((info, calib))
+            source = calib.source if calib is not None else None
+            end_line = source.line_of(["metadata", "VALIDEND"]) if source is not None else None
+            groups[info.group].append((self._entry(info, calib, deprecations), end_line))
+            group_info.setdefault(info.group, info)
             yield FileOutcome(path, info, calib, len(report.errors) == before)
-        for members in groups.values():
+        for key, members in groups.items():
+            info = group_info[key]
             try:
-                result.groups[members[0][0].group] = self._check_group(members, deprecations, report)
+                result.groups[key] = self._check_group(members, info, report)
             except Exception as exc:
-                report.internal(display(members[0][0].path.parent), exc)
+                report.internal(display(info.path.parent), exc)
 
     def _check_records(
         self, given: list[Path], calibrations: list[Path], roots: dict[Path, Path], report: Report
@@ -368,13 +375,13 @@ class Validator:
     # -------------------------------------------------------------------------------- across files
 
     def _check_group(
-        self, members: list[tuple[PathInfo, Calibration | None]], deprecations: dict[Path, Deprecation], report: Report
+        self, members: list[tuple[validity.Entry, int | None]], info: PathInfo, report: Report
     ) -> list[validity.Entry]:
         """The validity ranges of one directory: the files checked plus their siblings on disk."""
-        calibs = {info.path: calib for info, calib in members}
-        entries = [self._entry(info, calib, deprecations) for info, calib in members]
-        directory = members[0][0].path.parent
-        siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p not in calibs)
+        lines = {entry.path: line for entry, line in members}
+        entries = [entry for entry, _ in members]
+        directory = info.path.parent
+        siblings = sorted(p for p in directory.iterdir() if is_calibration_file(p.name) and p not in lines)
         for path in siblings:
             try:
                 entries.append(entry_on_disk(path))
@@ -382,10 +389,9 @@ class Validator:
                 continue  # reported when that file itself is validated
         for f in validity.check_group(entries):
             pointer = "/" + "/".join(f.pointer) if f.pointer else None
-            calib = calibs.get(f.path)
-            line = calib.source.line_of(list(f.pointer)) if f.pointer and calib and calib.source else None
+            line = lines.get(f.path) if f.pointer else None
             report.add(display(f.path), f.severity, f.code, f.message, line=line, pointer=pointer, hint=f.hint)
-        self._check_sensor_swaps(members[0][0], set(calibs), entries, report)
+        self._check_sensor_swaps(info, set(lines), entries, report)
         return entries
 
     def _check_sensor_swaps(
