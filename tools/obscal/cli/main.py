@@ -55,7 +55,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
-    result = Validator(args.profile, config=_config(paths, args)).run(paths, progress=_progress(args))
+    validator = Validator(args.profile, config=_config(paths, args), jobs=options.jobs_of(args))
+    result = validator.run(paths, progress=_progress(args))
     WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose, quiet=args.quiet)
     return _status(result.report, args)
 
@@ -154,7 +155,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
     paths = args.paths or _default_data()
     result = convert(
         paths, args.out, profile=args.profile, rev=args.rev, allow_dirty=args.allow_dirty, config=_config(paths, args),
-        progress=_progress(args),
+        progress=_progress(args), jobs=options.jobs_of(args),
     )  # fmt: skip
     return _print_result(result, "converted", args.out, args)
 
@@ -293,8 +294,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths = args.paths or _default_data()
     result = export(
-        paths, args.out, instruments=args.instrument, rev=args.rev, label=args.label, progress=_progress(args)
-    )
+        paths, args.out, instruments=args.instrument, rev=args.rev, label=args.label, progress=_progress(args),
+        jobs=options.jobs_of(args),
+    )  # fmt: skip
     status = _print_result(result, "exported", args.out, args)
     if result.ok and args.format != "json":
         intervals = len(result.rows)
@@ -382,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_selectors(p)
     options.add_format(p)
     options.add_verbose(p)
+    options.add_jobs(p)
     p.set_defaults(func=cmd_validate)
 
     p = command(
@@ -405,6 +408,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     options.add_format(p)
     options.add_verbose(p)
+    options.add_jobs(p)
     p.set_defaults(func=cmd_convert)
 
     p = command(
@@ -527,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="label of the RUN collections (default: the commit's first 12 digits)")
     options.add_format(p, ("text", "json"))
     options.add_verbose(p)
+    options.add_jobs(p)
     p.set_defaults(func=cmd_export)
 
     p = command(

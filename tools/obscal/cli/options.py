@@ -75,3 +75,33 @@ def add_selectors(p: argparse.ArgumentParser) -> None:
 
 def _names(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
+
+
+def add_jobs(p: argparse.ArgumentParser) -> None:
+    """``-j/--jobs N``: worker processes (default: the machine's cores)."""
+    p.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N",
+        help="worker processes checking and writing files (default: the number of cores); output is the same",
+    )  # fmt: skip
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return value
+
+
+def jobs_of(args: argparse.Namespace) -> int:
+    """The worker count asked for, or the cores this process may use."""
+    import os
+
+    if getattr(args, "jobs", None):
+        return args.jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1

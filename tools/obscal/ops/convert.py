@@ -13,11 +13,12 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from obscal.io.atomic import Staging
+from obscal.io.atomic import Staging, safe_relative
 from obscal.io.text import read_bytes
-from obscal.model import formats, registry
+from obscal.model import formats
 from obscal.model.calibration import Calibration
 from obscal.model.identity import edit_records
 from obscal.model.instants import format_fits_date, from_timestamp
@@ -67,6 +68,7 @@ def convert(
     config: Config | None = None,
     finish: Finish | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> OperationResult:
     """Convert calibration text files (or the trees under directories) to stamped FITS files in ``out``.
 
@@ -93,6 +95,8 @@ def convert(
         (an export adds its manifests there); what it raises leaves nothing written.
     progress
         Told ``(phase, done, total)`` as files are validated and written (a progress bar).
+    jobs
+        Worker processes validating and writing (the output does not depend on it).
 
     Returns
     -------
@@ -106,7 +110,7 @@ def convert(
         or ``out`` is a file.
     """
     sources = [Path(s) for s in sources]
-    validator = Validator(profile, config=config)
+    validator = Validator(profile, config=config, jobs=jobs)
     repo = GitRepo.find(sources[0].absolute() if sources else Path.cwd())
     if rev is not None:
         if repo is None:
@@ -164,52 +168,42 @@ def _convert(
     found = [Path(os.path.abspath(p)) for p in discover(sources)]
     if not found:
         raise ObscalError(f"no calibration files in {', '.join(str(s) for s in sources)}")
-    types = registry.load_types()
     rel_of = {path: _repo_rel(path, repo, work_root) for path in found}
     dirty = _dirty_sources(repo, found, rel_of, rev_label != "")
     history = repo.history(commit, sorted({r for r in rel_of.values() if r})) if repo and commit else {}
-    package = validator.config.package
-    timelines: dict[Path, Timeline] = {}
     converted: list[Converted] = []
     validation = ValidationResult(report)
     with Staging(out) as staging:
-        for done, outcome in enumerate(validator.iter_files(sources, validation), 1):
-            if progress is not None:
-                progress("converting", done, validator.total)
-            info, calib = outcome.info, outcome.calibration
-            outcome.calibration = None
-            if info is None or calib is None or not outcome.ok:
-                continue
-            where = label(info.path, work_root, rev_label)
-            try:
-                timeline = timelines.get(info.path.parent)
-                if timeline is None:
-                    timeline = timelines[info.path.parent] = _directory_timeline(info.path.parent)
-                own = next(r for r in timeline.own if r.path == info.path)
-                if own.deprecation is not None:
-                    why = f"{own.deprecation.summary()}; deprecated calibrations are left out of exports"
-                    result.skipped.append((where, why))
+        job = _FitsJob(staging.dir, commit, date, validator.config.package, history, dirty, allow_dirty, rel_of,
+                       work_root, rev_label)  # fmt: skip
+        key = id(job)
+        _JOBS[key] = job  # forked workers inherit it
+        try:
+            for done, outcome in enumerate(validator.iter_files(sources, validation, work=_Writer(key)), 1):
+                if progress is not None:
+                    progress("converting", done, validator.total)
+                outcome.calibration = None
+                if outcome.info is None or outcome.result is None:
                     continue
-                if not types[info.calib_type].has_fits_form:
-                    why = f"{info.calib_type} has no FITS form in the LSST layout (the butler writes the camera itself)"
-                    result.skipped.append((where, why))
-                    continue
-                if info.path in dirty and not allow_dirty:
+                kind, where, detail = outcome.result
+                if kind == "skipped":
+                    result.skipped.append((where, detail))
+                elif kind == "dirty":
                     report.error(
-                        display(info.path), "dirty", dirty[info.path],
+                        display(outcome.info.path), "dirty", detail,
                         hint="commit it first (git add <file> && git commit), or pass --allow-dirty to convert it "
                         "anyway and stamp the FITS file as dirty",
                     )  # fmt: skip
-                    continue
-                if not report.ok:
-                    continue  # nothing will be published: check the rest without writing
-                ranges = [r for r in timeline.effective if r.path == info.path]
-                rel = rel_of.get(info.path, "")
-                converted.append(_convert_one(calib, info, ranges, rel, staging, commit, date, package, history, dirty))
-            except (ObscalError, ParseError) as exc:
-                report.error(where, Code.CONVERT, message(exc))
-            except Exception as exc:  # a bug in obscal: this file's problem; nothing is written
-                report.internal(where, exc)
+                elif kind == "error":
+                    report.error(where, Code.CONVERT, detail)
+                else:
+                    try:
+                        staging.path_for(detail.fits)  # registers the file (two inputs to one output are refused)
+                        converted.append(detail)
+                    except ObscalError as exc:
+                        report.error(where, Code.CONVERT, message(exc))
+        finally:
+            _JOBS.pop(key, None)
         report.problems = validator.config.apply(report.problems)
         if rev_label:
             report.problems = [_relabel(p, work_root, rev_label) for p in report.problems]
@@ -218,6 +212,64 @@ def _convert(
         if report.ok:
             result.written = staging.commit()
     return result
+
+
+@dataclass
+class _FitsJob:
+    """What writing one file's FITS needs to know of the run (shared with forked workers via ``_JOBS``)."""
+
+    staging_dir: Path
+    commit: str
+    date: str
+    package: str
+    history: dict
+    dirty: dict[Path, str]
+    allow_dirty: bool
+    rel_of: dict[Path, str]
+    work_root: Path | None
+    rev_label: str
+    timelines: dict[Path, Timeline] = dataclasses.field(default_factory=dict)
+
+    def convert(self, calib: Calibration, info: PathInfo) -> tuple[str, str, object]:
+        """``(kind, where, detail)``: skipped (why), dirty (why), error (message) or converted (record)."""
+        where = label(info.path, self.work_root, self.rev_label)
+        try:
+            timeline = self.timelines.get(info.path.parent)
+            if timeline is None:
+                timeline = self.timelines[info.path.parent] = _directory_timeline(info.path.parent)
+            own = next(r for r in timeline.own if r.path == info.path)
+            if own.deprecation is not None:
+                return "skipped", where, f"{own.deprecation.summary()}; deprecated calibrations are left out of exports"
+            if not type(calib).has_fits_form:
+                why = f"{info.calib_type} has no FITS form in the LSST layout (the butler writes the camera itself)"
+                return "skipped", where, why
+            if info.path in self.dirty and not self.allow_dirty:
+                return "dirty", where, self.dirty[info.path]
+            ranges = [r for r in timeline.effective if r.path == info.path]
+            rel = self.rel_of.get(info.path, "")
+            done = _convert_one(calib, info, ranges, rel, self._target, self.commit, self.date, self.package,
+                                self.history, self.dirty)  # fmt: skip
+            return "converted", where, done
+        except (ObscalError, ParseError) as exc:
+            return "error", where, message(exc)
+
+    def _target(self, rel: PurePosixPath) -> Path:
+        target = self.staging_dir / safe_relative(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+
+_JOBS: dict[int, _FitsJob] = {}
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """The per-file work of a convert run (picklable: the run's context stays in ``_JOBS``)."""
+
+    key: int
+
+    def __call__(self, calib: Calibration, info: PathInfo) -> tuple[str, str, object]:
+        return _JOBS[self.key].convert(calib, info)
 
 
 def _directory_timeline(directory: Path) -> Timeline:
@@ -236,7 +288,7 @@ def _convert_one(
     info: PathInfo,
     ranges: list[ValidityRange],
     rel: str,
-    staging: Staging,
+    target_for: Callable[[PurePosixPath], Path],
     commit: str,
     date: str,
     package: str,
@@ -267,7 +319,7 @@ def _convert_one(
         stamps.provenance_source = str(PurePosixPath(rel).parent / sidecar.name) if rel else sidecar.name
         stamps.provenance_sha256 = hashlib.sha256(read_bytes(sidecar)).hexdigest()
     fits_rel = PurePosixPath(info.relpath).with_suffix(formats.by_name("fits").suffixes[0])
-    target = staging.path_for(fits_rel)
+    target = target_for(fits_rel)
     try:
         calib.writeFits(target, stamps)
     except ObscalError as exc:

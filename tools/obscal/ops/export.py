@@ -133,6 +133,7 @@ def export(
     rev: str | None = None,
     label: str | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> ExportResult:
     """Write the certified bundle of the package under ``sources`` to ``out``.
 
@@ -150,6 +151,8 @@ def export(
         The label of the RUN collections (default: the commit's first 12 hexadecimal digits).
     progress
         Told ``(phase, done, total)`` as files are validated and written (a progress bar).
+    jobs
+        Worker processes validating and writing (the bundle does not depend on it).
 
     Returns
     -------
@@ -199,7 +202,7 @@ def export(
             sums.append(f"{digest}  {rel.as_posix()}\n")
         staging.path_for(PurePosixPath("SHA256SUMS")).write_text("".join(sums), encoding="utf-8")
 
-    converted = convert(paths, out, rev=rev, finish=finish, progress=progress)
+    converted = convert(paths, out, rev=rev, finish=finish, progress=progress, jobs=jobs)
     result.report, result.written, result.skipped = converted.report, converted.written, converted.skipped
     result.notes = converted.notes
     result.bundle = Path(out) if converted.ok else None

@@ -571,3 +571,62 @@ def write_committed_package(spec: PackageSpec, repo_dir: Path, message: str) -> 
     actor = git.Actor("bench", "bench@example.org")
     repo.index.commit(message, author=actor, committer=actor)
     return n
+
+
+# ------------------------------------------------------------------------------------------ DECam-sized linearizers
+
+
+def decam_linearizer_text(detector: int, name: str, rng: np.random.Generator, table: int = 65536) -> str:
+    """A linearizer in the layout of DECam's YAML files: LSST Python tags, PropertyList metadata and a
+    lookup table of two rows of ``table`` numbers, one per line (2.4 MB at the real size)."""
+    out = ["amplifiers:"]
+    for i, amp in enumerate(("A", "B")):
+        x0 = 1024 * i
+        out += [
+            f"  {amp}:",
+            "    fitChiSq: .nan",
+            "    fitParams: []",
+            "    fitParamsErr: []",
+            "    linearityBBox: !!python/object/apply:lsst.geom.Box2I",
+            "    - !!python/object/apply:lsst.geom.Point2I",
+            f"      - {x0}",
+            "      - 0",
+            "    - !!python/object/apply:lsst.geom.Point2I",
+            f"      - {x0 + 1023}",
+            "      - 4095",
+            "    linearityCoeffs:",
+            f"    - {i}",
+            "    - 0",
+            "    linearityType: LookupTable",
+        ]
+    out += [f"detectorId: {detector}", f"detectorName: {name}", f"detectorSerial: '{detector}'", "hasTable: true"]
+    out.append("metadata: !<lsst.daf.base.PropertyList>")
+    rows = [
+        ("OBSTYPE", "String", "LINEARIZER"), ("LINEARIZER_SCHEMA", "String", "Gen3 Linearizer"),
+        ("LINEARIZER_VERSION", "Double", "1.1"), ("INSTRUME", "String", "DECam"), ("RAFTNAME", "Undef", "null"),
+        ("SLOTNAME", "Undef", "null"), ("DETECTOR", "Int", str(detector)), ("DET_NAME", "String", name),
+        ("DET_SER", "String", f"'{detector}'"), ("FILTER", "Undef", "null"),
+        ("CALIB_ID", "String", f"instrument=DECam detectorName={name} detector={detector}"),
+        ("HAS_LINEARITY", "Bool", "true"), ("OVERRIDE", "Bool", "false"), ("HAS_TABLE", "Bool", "true"),
+        ("CALIBDATE", "String", "'1970-01-01T00:00:00'"),
+    ]  # fmt: skip
+    for key, kind, value in rows:
+        out += [f"- - {key}", f"  - {kind}", f"  - {value}", "  - ''"]
+    out.append("tableData:")
+    signal = np.arange(table, dtype=np.float64)
+    for _ in range(2):
+        values = 1e-7 * signal**1.5 * (1 + rng.normal(0, 0.01)) + rng.normal(0, 0.01, table)
+        values[0] = 0.0
+        out.append(f"- - {float(values[0])!r}")
+        out.extend(f"  - {v!r}" for v in values[1:].tolist())
+    return "\n".join(out) + "\n"
+
+
+def write_decam_linearizers(root: Path, count: int = 62, table: int = 65536, seed: int = 11) -> int:
+    """``count`` DECam-sized linearizers under ``root/decam/linearizer/n<i>/`` (for benchmarks); return ``count``."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        name = f"N{i + 1}"
+        path = Path(root) / "decam" / "linearizer" / dirname(name) / "1970-01-01T00:00:00.yaml"
+        write_atomic(path, decam_linearizer_text(i + 1, name, rng, table))
+    return count

@@ -66,6 +66,50 @@ class FileOutcome:
     info: PathInfo | None
     calibration: Calibration | None
     ok: bool
+    #: What the run's ``work`` function returned for this file (None without one).
+    result: object = None
+
+
+#: A function run on each cleanly checked file, where it was checked: ``work(calibration, info) -> result``.
+Work = Callable[[Calibration, PathInfo], object]
+
+
+@dataclass
+class Checked:
+    """What checking one file gave: its problems, its validity entry and, where it was checked, more."""
+
+    problems: list[Problem]
+    tracebacks: list[str]
+    entry: validity.Entry
+    end_line: int | None
+    ok: bool
+    calibration: Calibration | None
+    result: object = None
+
+    def __getstate__(self) -> dict:  # the calibration stays in the process that checked it
+        return {**self.__dict__, "calibration": None}
+
+
+_WORKER: Validator | None = None
+#: Runs with fewer files are checked in this process whatever ``jobs`` says (starting workers costs more).
+PARALLEL_FROM = 48
+
+
+def _start_worker(profile: str, config: Config | None, now: datetime) -> None:
+    """A worker's own validator (schemas compiled, cameras read once per worker)."""
+    import signal
+
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates the workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _WORKER = Validator(profile, config=config)
+    _WORKER.now = now
+
+
+def _check_in_worker(task: tuple) -> Checked:
+    path, info, record, work = task
+    assert _WORKER is not None
+    return _WORKER._check_here(path, info, record, work)
 
 
 @dataclass
@@ -111,7 +155,13 @@ class ValidationResult:
 class Validator:
     """Checks the files of one run against schemas, the layout, the camera and their directory neighbours."""
 
-    def __init__(self, profile: str = "strict", schemas: SchemaSet | None = None, config: Config | None = None) -> None:
+    def __init__(
+        self,
+        profile: str = "strict",
+        schemas: SchemaSet | None = None,
+        config: Config | None = None,
+        jobs: int = 1,
+    ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
         self.profile = profile
@@ -123,6 +173,8 @@ class Validator:
         self.now = utc_now()
         #: How many files the current run checks (known once they are found; for progress reports).
         self.total = 0
+        #: Worker processes for the per-file checks (1: in this process). The output does not depend on it.
+        self.jobs = max(1, int(jobs))
         self._cameras: dict[Path, Cameras] = {}
         self._camera_reported: set[tuple[Path, str]] = set()
         self._camera_at: dict[tuple[Path, str, datetime], CameraView] = {}
@@ -154,9 +206,14 @@ class Validator:
         result.report.problems = self.config.apply(result.report.problems)
         return result
 
-    def iter_files(self, paths: Iterable[str | Path], result: ValidationResult) -> Iterator[FileOutcome]:
-        """Check file by file, yielding each outcome; problems go to ``result.report``.
+    def iter_files(
+        self, paths: Iterable[str | Path], result: ValidationResult, work: Work | None = None
+    ) -> Iterator[FileOutcome]:
+        """Check file by file, yielding each outcome in a stable order; problems go to ``result.report``.
 
+        With ``jobs`` > 1 the files are checked in worker processes (the outcomes then carry no
+        calibration). ``work``, a picklable function, is called with each file's calibration and place
+        after a clean check, where the file was checked; what it returns is the outcome's ``result``.
         The checks across files (sidecar records, validity ranges of each directory) run after the last
         file and report into ``result`` too.
         """
@@ -200,28 +257,82 @@ class Validator:
         groups: dict[tuple, list[tuple[validity.Entry, int | None]]] = defaultdict(list)
         group_info: dict[tuple, PathInfo] = {}
         self.total = len(located)
-        for path, info in located:
+        seen_elsewhere: set[tuple] = set()  # problems about an instrument or a camera file: said once
+        for path, info, checked in self._checked(located, deprecations, work):
             report.files_checked += 1
             if info is None:
                 yield FileOutcome(path, None, None, False)
                 continue
-            before = len(report.errors)
-            try:
-                calib = self.check_file(path, info, report)
-            except Exception as exc:  # a bug in obscal: this file's problem; the run goes on
-                report.internal(display(path), exc)
-                calib = None
-            source = calib.source if calib is not None else None
-            end_line = source.line_of(["metadata", "VALIDEND"]) if source is not None else None
-            groups[info.group].append((self._entry(info, calib, deprecations), end_line))
+            shown = display(path)
+            for problem in checked.problems:
+                if problem.file != shown:
+                    key = (problem.file, problem.code, problem.message)
+                    if key in seen_elsewhere:
+                        continue
+                    seen_elsewhere.add(key)
+                report.problems.append(problem)
+            report.tracebacks.extend(checked.tracebacks)
+            groups[info.group].append((checked.entry, checked.end_line))
             group_info.setdefault(info.group, info)
-            yield FileOutcome(path, info, calib, len(report.errors) == before)
+            outcome = FileOutcome(path, info, checked.calibration, checked.ok)
+            outcome.result = checked.result
+            yield outcome
         for key, members in groups.items():
             info = group_info[key]
             try:
                 result.groups[key] = self._check_group(members, info, report)
             except Exception as exc:
                 report.internal(display(info.path.parent), exc)
+
+    def _checked(
+        self, located: list[tuple[Path, PathInfo | None]], deprecations: dict[Path, Deprecation], work: Work | None
+    ) -> Iterator[tuple[Path, PathInfo | None, Checked | None]]:
+        """Each file's checks, in the order given: here, or in ``jobs`` worker processes."""
+        todo = [(path, info, deprecations.get(path)) for path, info in located if info is not None]
+        import multiprocessing
+
+        if self.jobs == 1 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+            for path, info in located:
+                yield path, info, (self._check_here(path, info, deprecations.get(path), work) if info else None)
+            return
+        import concurrent.futures
+
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("fork"),  # workers inherit what the run set up
+            initializer=_start_worker,
+            initargs=(self.profile, self.config, self.now),
+        )
+        try:
+            checked = pool.map(_check_in_worker, [(p, i, d, work) for p, i, d in todo], chunksize=4)
+            for path, info in located:
+                yield path, info, (next(checked) if info is not None else None)
+        finally:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                if process.is_alive():
+                    process.terminate()  # interrupted: no worker outlives the run
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _check_here(self, path: Path, info: PathInfo, record: Deprecation | None, work: Work | None) -> Checked:
+        """One file's checks into a report of its own (the same in this process and in a worker)."""
+        report = Report()
+        try:
+            calib = self.check_file(path, info, report)
+        except Exception as exc:  # a bug in obscal: this file's problem; the run goes on
+            report.internal(display(path), exc)
+            calib = None
+        source = calib.source if calib is not None else None
+        end_line = source.line_of(["metadata", "VALIDEND"]) if source is not None else None
+        ok = report.ok
+        entry = self._entry(info, calib, {path: record} if record else {})
+        result = None
+        if work is not None and calib is not None and ok:
+            try:
+                result = work(calib, info)
+            except Exception as exc:
+                report.internal(display(path), exc)
+                ok = False
+        return Checked(report.problems, report.tracebacks, entry, end_line, ok, calib, result)
 
     def _check_records(
         self, given: list[Path], calibrations: list[Path], roots: dict[Path, Path], report: Report
