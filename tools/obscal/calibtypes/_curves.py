@@ -45,8 +45,10 @@ def check_curve(ctx: CheckContext, value_columns: tuple[str, ...], percent_only:
     amp_col = table.column("amp_name")
     groups: dict[str, list[int]] = {}
     if amp_col is not None:
-        for i, name in enumerate(amp_col.data):
-            groups.setdefault(str(name), []).append(i)
+        names = np.asarray(amp_col.data).astype(str)
+        unique, first = np.unique(names, return_index=True)
+        for name in unique[np.argsort(first)]:  # in the order the amplifiers first appear
+            groups[str(name)] = np.flatnonzero(names == name).tolist()
         det = ctx.detector()
         if det is not None:
             unknown = [a for a in groups if a not in det.amp_names]

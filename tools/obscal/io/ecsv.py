@@ -102,6 +102,27 @@ def read(text: str) -> Table:
     column_lines = {c.name: index.line_of(header, ["datatype", k]) or 0 for k, c in enumerate(columns)}
 
     # Data section: the first non-comment line names the columns, then the rows.
+    declared = [c.name for c in columns]
+    fast = _plain_body(lines, i, delimiter, len(columns)) if delimiter == " " else None
+    if fast is not None:
+        names_seen, cells, row_lines = fast
+        if names_seen[1] != declared:
+            raise ParseError(
+                f"the column-name line {names_seen[1]} does not match the header's columns {declared}",
+                line=names_seen[0],
+            )
+        for col, values in zip(columns, cells, strict=False):
+            col.data = _convert(col, values, row_lines)
+        return Table(
+            columns=columns,
+            meta=meta,
+            ecsv_version=version,
+            serialized_columns=serialized,
+            lines=index,
+            header=header,
+            row_lines=row_lines,
+            column_lines=column_lines,
+        )
     body_start = i
     rows: list[list[str]] = []
     row_lines: list[int] = []
@@ -122,7 +143,6 @@ def read(text: str) -> Table:
             row_lines.append(lineno)
     except csv.Error as exc:
         raise ParseError(f"cannot split the data line: {exc}", line=reader_lines[parsed.line_num - 1][0]) from None
-    declared = [c.name for c in columns]
     if names_seen is None:
         raise ParseError(
             "the data section has no line naming the columns",
@@ -155,6 +175,34 @@ def read(text: str) -> Table:
         row_lines=row_lines,
         column_lines=column_lines,
     )
+
+
+def _plain_body(lines: list[str], start: int, delimiter: str, ncol: int) -> tuple | None:
+    """The data section split in bulk, for the common form: no quotes, no comments, no blank or CR-ended
+    line inside, every row with ``ncol`` fields. Returns ``((line, names), columns, row_lines)``, or None
+    for anything else (the general reader then says exactly what is wrong, and where)."""
+    body = lines[start:]
+    while body and not body[-1]:
+        body.pop()  # the newline that ends the file
+    if len(body) < 2:
+        return None
+    text = "\n".join(body)
+    if '"' in text or "#" in text or "\r" in text or "\n\n" in text or "\n " in "\n" + text:
+        return None  # quotes, comments, CR, blank lines or lines starting with a space: the general reader
+    names = body[0].split(delimiter)
+    if len(names) != ncol:
+        return None
+    rows = body[1:]
+    joined = "\n".join(rows)
+    # Every row must hold ncol - 1 separators: counted for all rows at once on the bytes.
+    raw = np.frombuffer((joined + "\n").encode("utf-8"), dtype=np.uint8)
+    separators = np.cumsum(raw == ord(delimiter))[raw == 10]
+    if np.any(np.diff(separators, prepend=0) != ncol - 1):
+        return None
+    tokens = joined.replace("\n", delimiter).split(delimiter)
+    cells = [tokens[k::ncol] for k in range(ncol)]
+    first = start + 2  # the 1-based line of the first row
+    return (start + 1, names), cells, list(range(first, first + len(rows)))
 
 
 def _declared_column(decl: Any, k: int, header: dict, index: LineIndex) -> Column:
