@@ -20,7 +20,7 @@ from obscal import Calibration, ObscalError
 from obscal.io.fits import fits_bytes
 from obscal.io.fits import read_full as read_fits_full
 from obscal.model.stamps import Stamps
-from obscal.ops.compare import differences
+from obscal.validation.compare import differences
 
 from .conftest import REPO, VARIANTS
 

@@ -176,7 +176,7 @@ def test_text_fits_text_gives_back_what_the_lsst_readers_read(tmp_path: Path, pa
     from obscal import Calibration
     from obscal.io import safeyaml
     from obscal.io.typedjson import same
-    from obscal.ops.compare import differences
+    from obscal.validation.compare import differences
 
     calib = Calibration.readText(path)
     calib.writeFits(tmp_path / "x.fits")

@@ -12,8 +12,8 @@ import pytest
 
 from obscal.model import registry
 from obscal.model.formats import read_document
-from obscal.ops.compare import differences
 from obscal.ops.upgrade import upgrade
+from obscal.validation.compare import differences
 from obscal.validation.validator import validate
 
 from .conftest import REPO, VARIANTS, calibration_files, commit, edit, run_cli, snapshot

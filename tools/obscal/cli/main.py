@@ -49,14 +49,27 @@ def _data_root() -> Path:
 def cmd_validate(args: argparse.Namespace) -> int:
     """``obscal validate``."""
     from obscal.cli.report import WRITERS
-    from obscal.validation.validator import Validator
+    from obscal.validation.validator import Validator, display
 
     paths = args.paths or _default_data()
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise ObscalError(f"no such file or directory: {', '.join(missing)}")
     validator = Validator(args.profile, config=_config(paths, args), jobs=options.jobs_of(args))
-    result = validator.run(paths, progress=_progress(args))
+    validator.calibrations_only = args.calibrations_only
+    if args.changed_since:
+        from obscal.validation.edits import changed_files, check_recorded_edits
+
+        given = [Path(p) for p in (args.paths or [])]
+        targets = given or changed_files([Path(p) for p in paths], args.changed_since)
+        if not targets:
+            print(f"no calibration file changed since {args.changed_since}", file=sys.stderr)
+            return EXIT_OK
+        result = validator.run([t for t in targets if t.exists()], progress=_progress(args))
+        check_recorded_edits([t for t in targets if t.is_file()], args.changed_since, result.report, display)
+        result.report.problems = validator.config.apply(result.report.problems)
+    else:
+        result = validator.run(paths, progress=_progress(args))
     WRITERS[args.format](result.report, sys.stdout, verbose=args.verbose, quiet=args.quiet)
     return _status(result.report, args)
 
@@ -353,6 +366,23 @@ def _print_certified(plan) -> None:
         print(f"certified in {inst}/calib/curated: {sum(counts.values())} interval(s) ({listed})")
 
 
+def cmd_record(args: argparse.Namespace) -> int:
+    """``obscal record``."""
+    from obscal.cli.report import WRITERS
+    from obscal.ops.record import record
+
+    result = record(args.paths, args.reason, author=args.author)
+    if not result.ok:
+        WRITERS["text"](result.report, sys.stderr)
+        print("refused: nothing was written", file=sys.stderr)
+        return _status(result.report, args)
+    for path in result.written:
+        print(f"recorded in {path}")
+    for note in result.notes:
+        print(f"  {note}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -385,6 +415,15 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_format(p)
     options.add_verbose(p)
     options.add_jobs(p)
+    p.add_argument(
+        "--changed-since", metavar="REV",
+        help="check the calibration files changed since this git revision (or the PATHs given) and that "
+        "every changed one has a new edit record (CI: the pull request's base; the hook: HEAD)",
+    )  # fmt: skip
+    p.add_argument(
+        "--calibrations-only", action="store_true",
+        help="skip given files that are not in a calibration's place (a hook's list of staged files)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_validate)
 
     p = command(
@@ -514,6 +553,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help="who upgrades (default: git config user.name)")
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_upgrade)
+
+    p = command(
+        "record",
+        "append a manual-edit record (date, author, reason) to calibration files",
+        "Append '<YYYY-MM-DDTHH:MM:SSZ> | <author> | <reason>' to the EDIT_HISTORY of each file, keeping every "
+        "value (read back and compared); all files are written or none. A commit that changes a calibration "
+        "needs one (the pre-commit hook and validate --changed-since check it).",
+        "recorded; 1: refused (problems listed)",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the calibration files edited")
+    p.add_argument("--reason", required=True, help="what changed and why")
+    p.add_argument("--author", help="who edited (default: git config user.name)")
+    p.set_defaults(func=cmd_record)
 
     p = command(
         "export",

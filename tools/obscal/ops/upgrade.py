@@ -26,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from obscal.io.atomic import write_all
-from obscal.model import formats
 from obscal.model.calibration import Calibration
 from obscal.model.camera import CameraView, Detector
 from obscal.model.formats import read_document
@@ -41,8 +40,8 @@ from obscal.model.identity import (
 from obscal.model.instants import creation_pair, format_iso, parse_metadata_instant, utc_now
 from obscal.model.layout import PathInfo
 from obscal.model.problems import Code, ObscalError, ParseError
-from obscal.ops.compare import differences
 from obscal.ops.results import OperationResult
+from obscal.ops.rewrite import RewriteError, rewritten
 from obscal.store.cameras import CameraError, Cameras
 from obscal.validation.validator import Validator, display, validate_document
 
@@ -306,25 +305,10 @@ def _rewrite(plan: FileUpgrade, calib: Calibration, author: str, now: datetime, 
     new = {k: v for k, v in old.items() if k not in plan.removed and k != EDIT_HISTORY}
     new.update(plan.added)
     new[EDIT_HISTORY] = [*edit_records(old), format_edit_record(now, author, plan.record or "")]
-    fmt = formats.for_path(plan.path)
-    fmt_name = fmt.name if fmt is not None else calib.default_format
-    upgraded = type(calib).from_document(calib.source, calib.dataset_type) if calib.source else calib
-    upgraded.setMetadata(new)
-    text = upgraded.toText(fmt_name)
-    file = display(plan.path)
     try:
-        back = type(calib).from_document(read_document(plan.path, text.encode("utf-8")), calib.dataset_type)
-    except ParseError as exc:
-        result.report.internal(file, RuntimeError(f"the upgraded text does not read back: {exc.message}"))
-        return
-    changed = [d for d in differences(calib, back) if not d.startswith("metadata keys differ")]
-    meta_back = back.getMetadata()
-    changed += [f"metadata {k}" for k in old if k not in plan.removed and k != EDIT_HISTORY and k not in meta_back]
-    changed += [f"metadata {k} not written" for k in plan.added if k not in meta_back]
-    if changed:
-        result.report.internal(file, RuntimeError(f"the upgrade would change values: {'; '.join(changed[:3])}"))
-        return
-    plan.text = text
+        plan.text = rewritten(calib, plan.path, new)
+    except RewriteError as exc:
+        result.report.internal(display(plan.path), exc)
 
 
 # ------------------------------------------------------------------------------------------ what is left

@@ -139,6 +139,38 @@ class GitRepo:
                 found[name[cut:]] = sha
         return found
 
+    def read_at(self, rev: str, relpath: str) -> bytes | None:
+        """The bytes of ``relpath`` (relative to the repository root) at ``rev``; None when it is not there.
+
+        Raises
+        ------
+        ObscalError
+            The revision is unknown.
+        """
+        commit, _ = self.resolve(rev)
+        try:
+            out = self.repo.git.execute(["git", "ls-tree", "-z", commit, "--", *_literal([relpath])])
+        except git.GitCommandError as exc:
+            raise ObscalError(f"cannot read {relpath} at {rev}: {str(exc.stderr).strip()}") from None
+        meta = out.split("\0")[0].partition("\t")[0].split()
+        if len(meta) != 3 or meta[1] != "blob":
+            return None
+        return self.read_blob(meta[2])
+
+    def changed_since(self, rev: str, relpaths: list[str]) -> list[str]:
+        """Files under ``relpaths`` that differ between ``rev`` and the working tree, untracked ones included.
+
+        Raises
+        ------
+        ObscalError
+            The revision is unknown.
+        """
+        commit, _ = self.resolve(rev)
+        spec = _literal(relpaths) if relpaths else []
+        diff = self.repo.git.execute(["git", "diff", "--name-only", "-z", "--no-renames", commit, "--", *spec])
+        new = self.repo.git.execute(["git", "ls-files", "--others", "--exclude-standard", "-z", "--", *spec])
+        return sorted({n for n in (diff + "\0" + new).split("\0") if n})
+
     def read_blob(self, sha: str) -> bytes:
         """The bytes of a blob."""
         return self.repo.odb.stream(bytes.fromhex(sha)).read()

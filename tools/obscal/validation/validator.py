@@ -175,6 +175,8 @@ class Validator:
         self.total = 0
         #: Worker processes for the per-file checks (1: in this process). The output does not depend on it.
         self.jobs = max(1, int(jobs))
+        #: Skip files that are not in a calibration's place instead of reporting them (a hook's file list).
+        self.calibrations_only = False
         self._cameras: dict[Path, Cameras] = {}
         self._camera_reported: set[tuple[Path, str]] = set()
         self._camera_at: dict[tuple[Path, str, datetime], CameraView] = {}
@@ -237,6 +239,8 @@ class Validator:
             try:
                 info = resolve(path, self.dims)
             except ParseError as exc:
+                if self.calibrations_only:
+                    continue  # a hook's file that is not a calibration (a workflow, a config file)
                 report.error(display(path), Code.LAYOUT, exc.message, hint=exc.hint)
                 located.append((path, None))
                 continue
