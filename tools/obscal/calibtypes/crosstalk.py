@@ -51,6 +51,27 @@ class Crosstalk(Calibration):
                         out[name] = (np.asarray(value, dtype=float).ravel(), (key,))
         return out
 
+    def describe_changes(self, old: Calibration) -> list[str]:
+        """The largest change of each matrix and the amplifier pairs (source -> target) changed beyond 1e-6."""
+        lines = []
+        before = old.arrays() if isinstance(old, Crosstalk) else {}
+        for name, (values, _where) in self.arrays().items():
+            if name not in before:
+                continue
+            a, b = before[name][0], values
+            if a.shape != b.shape:
+                lines.append(f"{name}: {a.size} -> {b.size} values")
+                continue
+            delta = np.abs(b.astype(float) - a.astype(float))
+            if not np.any(delta > 0):
+                continue
+            n = round(float(np.sqrt(b.size)))
+            i = int(np.nanargmax(delta))
+            pair = f"amplifiers {i // n} -> {i % n}" if n * n == b.size else f"element {i}"
+            changed = int(np.sum(delta > 1e-6))
+            lines.append(f"{name}: largest change {delta[i]:.3g} at {pair}; {changed} value(s) changed beyond 1e-06")
+        return lines
+
     def check(self, ctx: CheckContext) -> None:
         """Sizes agree with NAMP and the camera, diagonals zero, coefficients plausible, inter-chip sources known."""
         for key, _name in YAML_KEYS:

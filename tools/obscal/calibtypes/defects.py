@@ -46,6 +46,22 @@ class Defects(Calibration):
         kept = {k: v for k, v in metadata.items() if k not in legacy}
         return kept, cls.VERSION, "defects schema 1.0 ('Simple') moved to 2.0 (DEFECTS_SCHEMA keys replaced)"
 
+    def describe_changes(self, old: Calibration) -> list[str]:
+        """Boxes added and removed: how many, their pixel area and the region they cover."""
+        if not self._tables or not old._tables:
+            return super().describe_changes(old)
+        before = {tuple(int(v) for v in row) for row in old.boxes()}
+        after = {tuple(int(v) for v in row) for row in self.boxes()}
+        lines = []
+        for label, boxes in (("added", after - before), ("removed", before - after)):
+            if boxes:
+                area = sum(w * h for _, _, w, h in boxes)
+                x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+                x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+                lines.append(f"defects {label}: {len(boxes)} box(es), {area} pixel(s), within x {x0}..{x1 - 1}, "
+                             f"y {y0}..{y1 - 1}")  # fmt: skip
+        return lines
+
     def boxes(self) -> np.ndarray:
         """An ``(n, 4)`` array of ``x0, y0, width, height``."""
         table = self._tables[0]

@@ -383,6 +383,25 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``obscal diff``."""
+    from obscal.ops.diff import as_text, diff
+
+    revs = list(args.revs)
+    paths = args.paths or _default_data()
+    result = diff(paths, revs[0] if revs else None, revs[1] if len(revs) > 1 else None)
+    sys.stdout.write(as_text(result, markdown=args.format == "markdown"))
+    return EXIT_OK
+
+
+def cmd_textconv(args: argparse.Namespace) -> int:
+    """``obscal textconv``."""
+    from obscal.ops.textconv import textconv
+
+    sys.stdout.write(textconv(args.file))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -566,6 +585,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="what changed and why")
     p.add_argument("--author", help="who edited (default: git config user.name)")
     p.set_defaults(func=cmd_record)
+
+    p = command(
+        "diff",
+        "what changed between two revisions, in physical terms",
+        "Files added, removed and renamed; per changed calibration the metadata keys, new edit records, "
+        "validity, defects boxes added/removed (count, area, region), the largest crosstalk change and its "
+        "amplifier pair, the largest curve change and its wavelength. REV1 defaults to the merge base with "
+        "main, REV2 to the working tree.",
+        "printed",
+    )
+    p.add_argument("revs", nargs="*", metavar="REV", help="REV1 [REV2] (at most two)", default=[])
+    p.add_argument("--path", dest="paths", action="append", metavar="PATH", help="only under this path")
+    p.add_argument("--format", choices=("text", "markdown"), default="text")
+    p.set_defaults(func=cmd_diff)
+
+    p = command(
+        "textconv",
+        "print a calibration as aligned text (a git diff driver)",
+        "One metadata key per line, tables aligned, flattened square matrices as matrix rows; with "
+        "'*.ecsv diff=obscal' in .gitattributes and 'git config diff.obscal.textconv \"obscal textconv\"', "
+        "git diff shows calibrations this way.",
+        "printed",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_textconv)
 
     p = command(
         "export",

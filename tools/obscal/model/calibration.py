@@ -133,6 +133,24 @@ class Calibration:
         """
         return None
 
+    def describe_changes(self, old: Calibration) -> list[str]:
+        """How the values changed from ``old`` (an earlier version of this calibration), in words."""
+        from obscal.model.changes import array_changes, table_changes
+
+        lines: list[str] = []
+        for i, (a, b) in enumerate(zip(old.tables(), self.tables(), strict=False)):
+            lines += [(f"table {i}: " if len(self.tables()) > 1 else "") + s for s in table_changes(a, b)]
+        if self._content is not None and old._content is not None:
+            for key, value in self._content.items():
+                if key == "metadata" or key not in old._content:
+                    continue
+                try:
+                    lines += array_changes(key, old._content[key], value)
+                except (TypeError, ValueError):
+                    if repr(old._content[key]) != repr(value):
+                        lines.append(f"{key}: changed")
+        return lines
+
     @property
     def version(self) -> str | None:
         """The schema version the metadata declares (``"2.0"``), or None."""
