@@ -402,6 +402,14 @@ def cmd_textconv(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plot(args: argparse.Namespace) -> int:
+    """``obscal plot``."""
+    from obscal.ops.plot import plot
+
+    print(f"wrote {plot(args.path, args.out, vs=args.vs)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -599,6 +607,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--path", dest="paths", action="append", metavar="PATH", help="only under this path")
     p.add_argument("--format", choices=("text", "markdown"), default="text")
     p.set_defaults(func=cmd_diff)
+
+    p = command(
+        "plot",
+        "draw a calibration (or an instrument's validity timeline) as a PNG; needs obscal[plot]",
+        "Defects on the detector outline with amplifier boundaries, the crosstalk matrix as a heat map, "
+        "QE/transmission curves per amplifier, linearity curves, kernel images; a directory "
+        "<root>/<instrument> draws its validity timeline. --vs REV draws the earlier version too (removed "
+        "boxes, dashed curves, the change of a matrix or kernel).",
+        "written",
+    )
+    p.add_argument("path", metavar="PATH", help="a calibration file, or an instrument directory")
+    p.add_argument("-o", "--out", required=True, metavar="FILE.png")
+    p.add_argument("--vs", metavar="REV", help="draw the version at this git revision too")
+    p.set_defaults(func=cmd_plot)
 
     p = command(
         "textconv",
