@@ -38,6 +38,7 @@ def baseline(files: list[Path], out: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2, help="timed rounds (best is kept)")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="obscal worker processes (default 1)")
     args = parser.parse_args()
 
     from obscal.ops.convert import convert
@@ -59,7 +60,7 @@ def main() -> int:
             (out / "naive").mkdir(parents=True)
             best["baseline"] = min(best["baseline"], baseline(ecsv, out / "naive"))
             start = time.perf_counter()
-            result = convert([data], out / "fits")
+            result = convert([data], out / "fits", jobs=args.jobs)
             best["convert"] = min(best["convert"], time.perf_counter() - start)
             if not result.ok:
                 print(f"convert refused: {result.report.errors[:3]}", file=sys.stderr)
