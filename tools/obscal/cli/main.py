@@ -410,6 +410,27 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """``obscal new``."""
+    from obscal.cli.report import WRITERS
+    from obscal.ops.new import new
+
+    result = new(
+        args.type, instrument=args.instrument, valid_start=args.valid_start, root=_root(args), detector=args.detector,
+        filter=args.filter, author=args.author, reason=args.reason,
+    )  # fmt: skip
+    if not result.report.ok or result.report.warnings:
+        WRITERS["text"](result.report, sys.stderr)
+    if not result.ok:
+        print("refused: nothing was written", file=sys.stderr)
+        return _status(result.report, args)
+    print(f"wrote {result.written[0]}")
+    for note in result.notes:
+        print(f"  note: {note}")
+    print(f"edit its values, then: git add {result.written[0]} && git commit")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command (options shared through :mod:`obscal.cli.options`)."""
     from obscal.model import registry
@@ -580,6 +601,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--author", help="who upgrades (default: git config user.name)")
     options.add_format(p, ("text", "json"))
     p.set_defaults(func=cmd_upgrade)
+
+    p = command(
+        "new",
+        "write a valid calibration to edit, at the right path, for a new validity start",
+        "Start a new epoch: the calibration of that type valid at DATE (else the latest) is the template; "
+        "its identity for the new place comes from the camera description, its edit history starts with "
+        "one record, and it is validated (strict) and checked against its neighbours before it is written "
+        "to <root>/<instrument>/<type>/[<detector>/][<filter>/]<validStart>.<ext>.",
+        "written; 1: refused (problems listed)",
+    )
+    p.add_argument("type", choices=types, metavar="TYPE", help="calibration type: " + ", ".join(types))
+    p.add_argument("--instrument", required=True, help="instrument directory, e.g. ExampleCam")
+    p.add_argument("--detector", metavar="ID|NAME", help="detector id or name (per-detector types)")
+    p.add_argument("--filter", help="physical filter (per-filter types)")
+    p.add_argument("--valid-start", required=True, metavar="DATE", help="validity start, UTC unless a scale is given")
+    p.add_argument("--author", help="who starts it (default: git config user.name)")
+    p.add_argument("--reason", help="the first edit record (default: says it is a template to edit)")
+    options.add_root(p)
+    p.set_defaults(func=cmd_new)
 
     p = command(
         "record",

@@ -61,6 +61,7 @@ def certify(
     author: str | None = None,
     provenance_file: str | Path | None = None,
     now: datetime | None = None,
+    keep_history: bool = True,
 ) -> OperationResult:
     """Certify ``source`` into the package under ``root`` with a deliberate validity range.
 
@@ -85,6 +86,8 @@ def certify(
         Provenance to write beside the file (default: what the source carries, or its own sidecar).
     now
         The time of the edit record (default: now).
+    keep_history
+        Keep the source's edit records before the new one (``obscal new`` starts a fresh history).
 
     Returns
     -------
@@ -148,8 +151,9 @@ def certify(
         end,
         now,
         author,
-        f"certified from {src.name}: {reason}",
+        f"certified from {src.name}: {reason}" if keep_history else reason,
         result.notes,
+        keep_history,
     )
 
     prov = _provenance(src, provenance_file, embedded_provenance, report, result.notes)
@@ -363,12 +367,13 @@ def _normalize(
     author: str,
     record: str,
     notes: list[str],
+    keep_history: bool = True,
 ) -> None:
     """Rewrite the metadata in DMTN-148 order: standard keys first, the source's other keys, edit records last."""
     old = dict(calib.getMetadata())
     cls, name = type(calib), calib.dataset_type
     prefix = cls.schema_prefix(name)
-    created = recorded_creation(old)
+    created = recorded_creation(old) if keep_history else None  # a new template is created now
     if created is None:
         created = creation_pair(now)
         notes.append("the source gives no creation date or time: the certification time is used")
@@ -393,7 +398,8 @@ def _normalize(
             new[key] = value
         elif key.endswith(("_SCHEMA", "_VERSION")) and key not in new and not key.startswith(prefix):
             new[key] = value  # e.g. the legacy DEFECTS_SCHEMA_VERSION of old HSC files
-    new[EDIT_HISTORY] = [*edit_records(old), format_edit_record(now, author, record)]
+    earlier = edit_records(old) if keep_history else []
+    new[EDIT_HISTORY] = [*earlier, format_edit_record(now, author, record)]
     calib.setMetadata(new)
 
 
