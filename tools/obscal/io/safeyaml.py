@@ -360,6 +360,30 @@ def _parse(text: str, line_offset: int, runs: _Runs | None) -> tuple[Any, LineIn
     return data, loader.line_index
 
 
+def split_block_list(text: str, key: str) -> tuple[str, list[tuple[int, str]]] | None:
+    """A document's top-level block list under ``key`` taken out: the rest (with ``key: []``) and each
+    item's first line (0-based) and text, for parsing items one at a time; None when the list is not
+    written as a block list of items at column 0 (the caller then parses the whole document)."""
+    lines = text.split("\n")
+    try:
+        start = lines.index(f"{key}:")
+    except ValueError:
+        return None
+    end = start + 1
+    while end < len(lines) and lines[end].startswith(("- ", "  ")):
+        end += 1
+    items: list[tuple[int, list[str]]] = []
+    for n in range(start + 1, end):
+        if lines[n].startswith("- "):
+            items.append((n, [lines[n]]))
+        elif not items:
+            return None
+        else:
+            items[-1][1].append(lines[n])
+    rest = "\n".join([*lines[:start], f"{key}: []", *([""] * (end - start - 1)), *lines[end:]])
+    return rest, [(first, "\n".join(body)) for first, body in items]
+
+
 # ------------------------------------------------------------------------------------------ documents
 
 

@@ -6,6 +6,7 @@ Read from the dated camera description (:mod:`obscal.calibtypes.camera`); boxes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from obscal.model.identity import dirname
@@ -76,44 +77,75 @@ class Detector:
         return [a.name for a in sorted(self.amplifiers, key=lambda a: a.readout_order)]
 
 
+def _detector(d: dict) -> Detector:
+    amps = tuple(Amplifier(a["name"], int(a["readoutOrder"]), Box.of(a["bbox"])) for a in d.get("amplifiers") or [])
+    return Detector(
+        int(d["id"]),
+        d["name"],
+        str(d.get("serial", "")),
+        d.get("purpose", "SCIENCE"),
+        d.get("physicalType", ""),
+        Box.of(d["bbox"]),
+        amps,
+    )
+
+
 class CameraView:
-    """Look-ups into one camera description."""
+    """Look-ups into one camera description.
+
+    Built from the whole parsed description, or (:meth:`lazy`) from its other keys plus, per detector, its
+    id, its name and a function that parses its entry: a look-up then reads one detector, not 205.
+    """
 
     def __init__(self, content: dict) -> None:
         self.name = content.get("name")
-        self.detectors: list[Detector] = []
-        for d in content.get("detectors") or []:
-            amps = tuple(
-                Amplifier(a["name"], int(a["readoutOrder"]), Box.of(a["bbox"])) for a in d.get("amplifiers") or []
-            )
-            self.detectors.append(
-                Detector(
-                    int(d["id"]),
-                    d["name"],
-                    str(d.get("serial", "")),
-                    d.get("purpose", "SCIENCE"),
-                    d.get("physicalType", ""),
-                    Box.of(d["bbox"]),
-                    amps,
-                )
-            )
+        self._detectors: list[Detector] | None = [_detector(d) for d in content.get("detectors") or []]
         self.filters: dict[str, dict] = {dirname(f["name"]): f for f in content.get("physicalFilters") or []}
-        self._by_dir = {dirname(d.name): d for d in self.detectors}
-        self._by_id = {d.id: d for d in self.detectors}
+        self._by_dir = {dirname(d.name): d for d in self._detectors}
+        self._by_id = {d.id: d for d in self._detectors}
+        self._pending: dict[str, Callable[[], dict]] = {}
+        self._dir_of_id: dict[int, str] = {}
+
+    @classmethod
+    def lazy(cls, content: dict, entries: list[tuple[int, str, Callable[[], dict]]]) -> CameraView:
+        """A view whose detectors (``(id, name, parse)`` each) are parsed when first looked up."""
+        view = cls({k: v for k, v in content.items() if k != "detectors"})
+        view._detectors = None
+        view._pending = {dirname(name): parse for _, name, parse in entries}
+        view._dir_of_id = {ident: dirname(name) for ident, name, _ in entries}
+        return view
+
+    def _load(self, key: str) -> Detector | None:
+        if key not in self._by_dir and key in self._pending:
+            det = _detector(self._pending.pop(key)())
+            self._by_dir[key] = det
+            self._by_id[det.id] = det
+        return self._by_dir.get(key)
+
+    @property
+    def detectors(self) -> list[Detector]:
+        """Every detector, in the description's order."""
+        if self._detectors is None:
+            order = list(self._dir_of_id.values())
+            self._detectors = [d for d in (self._load(k) for k in order) if d is not None]
+        return self._detectors
 
     def detector_by_dir(self, name: str) -> Detector | None:
         """The detector whose directory name (lower case) is ``name``."""
-        return self._by_dir.get(name.lower())
+        return self._load(name.lower())
 
     def detector_by_name(self, name: str) -> Detector | None:
         """The detector called ``name`` (any case, spaces or underscores)."""
-        return self._by_dir.get(dirname(name))
+        return self._load(dirname(name))
 
     def find_detector(self, key: str | int) -> Detector | None:
         """A detector by id (an int, or a string of digits) or by name (any case, spaces or underscores)."""
         text = str(key).strip()
         if isinstance(key, int) or text.isdigit():
-            return self._by_id.get(int(text))
+            ident = int(text)
+            if ident in self._dir_of_id:
+                return self._load(self._dir_of_id[ident])
+            return self._by_id.get(ident)
         return self.detector_by_name(text)
 
     def filter_by_dir(self, name: str) -> dict | None:
@@ -122,4 +154,4 @@ class CameraView:
 
     def detector_dirs(self) -> list[str]:
         """Every detector's directory name, sorted."""
-        return sorted(self._by_dir)
+        return sorted(set(self._by_dir) | set(self._pending))

@@ -8,18 +8,70 @@ explicit ``VALIDEND`` ends it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from obscal.model.camera import CameraView
-from obscal.model.formats import read_document
+from obscal.model.formats import for_path, read_document
 from obscal.model.instants import format_iso
 from obscal.model.layout import is_calibration_file
 from obscal.model.problems import ParseError
 from obscal.model.validity import Timeline, ValidityRange
 from obscal.store.entries import entry_in_tree
 from obscal.store.trees import Tree, WorkTree
+
+#: Descriptions at least this large are read detector by detector, as look-ups need them (LSSTCam: 380 kB).
+LAZY_FROM = 64 * 1024
+_ENTRY = re.compile(r"- id: (\d+)\n  name: ([A-Za-z0-9_+-]+)\n")
+
+
+def _lazy_view(path: Path, data: bytes) -> CameraView | None:
+    """A view that parses each detector's entry when it is looked up (None: not the block layout obscal
+    writes, or the rest of the file does not parse; the caller then reads it whole)."""
+    from obscal.io import safeyaml
+
+    fmt = for_path(path)
+    if fmt is None or fmt.name != "yaml":
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    split = safeyaml.split_block_list(text, "detectors")
+    if split is None:
+        return None
+    rest, items = split
+    entries = []
+    for first, item in items:
+        match = _ENTRY.match(item + "\n")
+        if match is None:
+            return None
+        entries.append((int(match.group(1)), match.group(2), _entry_parser(path, text, item, first, match.group(2))))
+    try:
+        content, _ = safeyaml.parse(rest)
+    except ParseError:
+        return None
+    if not isinstance(content, dict) or content.get("detectors") != []:
+        return None
+    return CameraView.lazy(content, entries)
+
+
+def _entry_parser(path: Path, text: str, item: str, first: int, name: str):
+    def parse() -> dict:
+        from obscal.io import safeyaml
+
+        try:
+            parsed, _ = safeyaml.parse(item, line_offset=first)
+            if isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict):
+                return parsed[0]
+        except ParseError:
+            pass
+        whole = read_document(path, text.encode("utf-8")).content or {}  # raises what is wrong, with its line
+        return next(d for d in whole.get("detectors") or [] if isinstance(d, dict) and d.get("name") == name)
+
+    return parse
 
 
 class CameraError(ParseError):
@@ -142,7 +194,12 @@ class Cameras:
         if path not in self._views:
             rel = path.relative_to(self.root).as_posix()
             try:
-                doc = read_document(path, self.tree.read(rel))
+                data = self.tree.read(rel)
+                lazy = _lazy_view(path, data) if len(data) >= LAZY_FROM else None
+                if lazy is not None:
+                    self._views[path] = lazy
+                    return lazy
+                doc = read_document(path, data)
                 self._views[path] = CameraView(doc.content or {})
             except ParseError as exc:
                 raise CameraError(path, f"the camera description cannot be read: {exc.message}") from None
