@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,62 @@ def test_no_schema_bounds_a_long_array_by_its_length() -> None:
     for path in root.rglob("*.json"):
         for key, value in re.findall(r'"(minItems|maxItems)":\s*(\d+)', path.read_text()):
             assert int(value) < schemas.COMPACT_KEEP, (path, key, value)
+
+
+# ------------------------------------------------------------------------------------------ ECSV headers
+
+
+def _read_both(text: str, monkeypatch: pytest.MonkeyPatch):
+    """``ecsv.read`` with the flow-header fast path, and with the YAML loader only."""
+    from obscal.io import ecsv
+
+    out = []
+    for fast in (True, False):
+        with monkeypatch.context() as m:
+            if not fast:
+                m.setattr(ecsv, "_flow_header", lambda lines: None)
+            try:
+                table = ecsv.read(text)
+                out.append((repr(table.meta), repr([c.declaration() for c in table.columns]),
+                            [table.lines.line_of(table.header, ["meta", k]) for k in table.meta]))  # fmt: skip
+            except ParseError as exc:
+                out.append(("error", exc.message, exc.line))
+    return out
+
+
+def _ecsv_files() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    found = sorted((root / "obs_data").rglob("*.ecsv")) + sorted((root / "tests/fixtures").rglob("*.ecsv"))
+    shared = root.parent / "shared" / "reference-data"
+    return found + (sorted(shared.rglob("*.ecsv")) if shared.is_dir() else [])
+
+
+def test_every_ecsv_header_we_have_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    for path in _ecsv_files():
+        fast, general = _read_both(path.read_text(), monkeypatch)
+        assert fast == general, path
+
+
+HEADER = (
+    "# %ECSV 1.0\n# ---\n# datatype:\n# - {name: x, datatype: float64}\n# meta: !!omap\n{meta}"
+    "# schema: astropy-2.0\nx\n1.5\n"
+)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        "# - {A: yes}\n# - {B: 'it''s'}\n# - {C: [16, 16]}\n# - {D: ~}\n# - {E: -1.5e+3}\n",
+        "# - {A: 2024-01-01}\n",  # a timestamp: the loader's answer
+        "# - {A: 012}\n# - {B: .inf}\n# - {C: 1_000}\n",  # YAML 1.1 forms the fast path leaves alone
+        "# - {A: 1}\n# - {A: 2}\n",  # a duplicate key: the loader's message
+        '# - {A: "double"}\n# - {B: {nested: 1}}\n',
+        "# - {1: numeric key}\n# - {'quoted key': v}\n",
+        "# - {A: a, b}\n",  # not valid YAML
+        "# - {A: x #comment}\n",
+        "# - {A: !!python/name:os.system x}\n",
+    ],
+)
+def test_tricky_headers_read_the_same(meta: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast, general = _read_both(HEADER.replace("{meta}", meta), monkeypatch)
+    assert fast == general

@@ -67,7 +67,8 @@ def read(text: str) -> Table:
         i += 1
     if not header_lines or header_lines[0].strip() != "---":
         raise ParseError("missing the '# ---' line that opens the YAML header", line=2)
-    header, index = safeyaml.parse("\n".join(header_lines), line_offset=1)
+    fast = _flow_header(header_lines)
+    header, index = fast if fast is not None else safeyaml.parse("\n".join(header_lines), line_offset=1)
     if not isinstance(header, dict):
         raise ParseError("the ECSV header must be a YAML mapping with 'datatype' and 'meta'", line=2)
     unknown = set(header) - {"datatype", "meta", "schema", "delimiter"}
@@ -175,6 +176,199 @@ def read(text: str) -> Table:
         row_lines=row_lines,
         column_lines=column_lines,
     )
+
+
+# ------------------------------------------------------------------------------------------ header fast path
+#
+# Most ECSV headers are written by astropy or obscal in one form: `datatype:` and `meta: !!omap` followed by
+# one flow mapping per line. _flow_header reads that form directly, to the same values and lines as the
+# YAML loader; anything else in it (a double-quoted string, a nested value, a timestamp-like scalar, a
+# duplicate key) sends the whole header to the loader. The lines after the flow items of `meta` (astropy's
+# `__serialized_columns__`) are parsed by the loader and appended.
+
+_RESOLVER = yaml.resolver.Resolver()
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_NULLS = {"null", "Null", "NULL", "~"}
+_PLAIN = re.compile(r"[^,\[\]{}#'\"&*!|>%@`\s][^,\[\]{}\"]*?")
+
+
+class _NotFlowError(Exception):
+    """The header is not in the simple flow form: read it with the YAML loader."""
+
+
+def _scalar(text: str, quoted: bool) -> Any:
+    if quoted:
+        return text
+    if text in _NULLS:
+        return None
+    low = text.lower()
+    if low in _BOOLS and text in (low, low.capitalize(), low.upper()):
+        return _BOOLS[low]
+    if safeyaml._DECIMAL_INT.fullmatch(text):
+        return int(text)
+    if safeyaml._DECIMAL_FLOAT.fullmatch(text):
+        return float(text)
+    if _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        raise _NotFlowError  # a timestamp, an octal, .inf ...: what the loader decides
+    if ": " in text or text.endswith(":") or " #" in text:
+        raise _NotFlowError
+    return text
+
+
+def _flow_value(text: str, i: int) -> tuple[Any, int]:
+    """One value of a flow mapping starting at ``text[i]``: a scalar, a quoted string or a list of scalars."""
+    if text.startswith("'", i):
+        out, j = [], i + 1
+        while True:
+            k = text.find("'", j)
+            if k < 0:
+                raise _NotFlowError
+            out.append(text[j:k])
+            if text.startswith("''", k):
+                out.append("'")
+                j = k + 2
+                continue
+            return "".join(out), k + 1
+    if text.startswith("[", i):
+        items, j = [], i + 1
+        if text.startswith("]", j):
+            return items, j + 1
+        while True:
+            value, j = _flow_value(text, j)
+            if isinstance(value, list):
+                raise _NotFlowError
+            items.append(value)
+            if text.startswith(", ", j):
+                j += 2
+            elif text.startswith("]", j):
+                return items, j + 1
+            else:
+                raise _NotFlowError
+    match = _PLAIN.match(text, i)
+    if match is None:
+        raise _NotFlowError
+    end = match.end()
+    while end < len(text) and text[end] not in ",]}":
+        end += 1
+    raw = text[i:end].rstrip()
+    if not raw or "'" in raw or '"' in raw:
+        raise _NotFlowError
+    return _scalar(raw, False), i + len(raw)
+
+
+def _flow_mapping(text: str) -> list[tuple[Any, Any]]:
+    """The pairs of ``{k: v, ...}`` (a whole line); raises :class:`_NotFlowError` for anything else."""
+    if not (text.startswith("{") and text.endswith("}")):
+        raise _NotFlowError
+    pairs, i = [], 1
+    while True:
+        colon = text.find(": ", i)
+        if colon < 0:
+            raise _NotFlowError
+        key_text = text[i:colon]
+        if key_text.startswith("'") and key_text.endswith("'") and len(key_text) >= 2:
+            key = key_text[1:-1].replace("''", "'")
+        else:
+            if not key_text or _PLAIN.fullmatch(key_text) is None or key_text != key_text.strip():
+                raise _NotFlowError
+            key = _scalar(key_text, False)
+        raw_value = text[colon + 2 :]
+        if raw_value.startswith(("'", "[")) or _PLAIN.match(raw_value):
+            value, j = _flow_value(text, colon + 2)
+            quoted = text[colon + 2] == "'"
+            if not quoted and isinstance(value, str) and value != text[colon + 2 : j]:
+                raise _NotFlowError
+        else:
+            raise _NotFlowError
+        pairs.append((key, value))
+        if text.startswith(", ", j):
+            i = j + 2
+        elif j == len(text) - 1:
+            return pairs
+        else:
+            raise _NotFlowError
+
+
+#: The last few meta tails parsed (astropy's `__serialized_columns__` blocks repeat from file to file).
+_TAILS: dict[str, tuple[Any, LineIndex, int]] = {}
+
+
+def _tail(text: str, offset: int) -> tuple[Any, LineIndex]:
+    """The loader's reading of a meta tail; a text seen before is copied (with its lines) instead of re-parsed."""
+    cached = _TAILS.get(text)
+    if cached is None:
+        value, index = safeyaml.parse(text, line_offset=offset)
+        if len(_TAILS) >= 16:
+            _TAILS.pop(next(iter(_TAILS)))
+        cached = _TAILS[text] = (value, index, offset)
+    value, index, at = cached
+    fresh = copy.deepcopy(value)
+    return fresh, index.copied(value, fresh, offset - at)
+
+
+def _flow_header(header_lines: list[str]) -> tuple[dict, LineIndex] | None:
+    """The header read from its flow form, with the lines the loader would record; None for any other form."""
+    index = LineIndex(1)
+    header: dict = {}
+    mode = None
+    try:
+        for j, line in enumerate(header_lines):
+            if j == 0:
+                if line != "---":
+                    return None
+                continue
+            if line == "datatype:" and "datatype" not in header:
+                header["datatype"] = []
+                index.record(header, "datatype", j)
+                mode = "datatype"
+            elif line == "meta: !!omap" and "meta" not in header:
+                header["meta"] = {}
+                index.record(header, "meta", j)
+                mode = "meta"
+            elif line.startswith("schema: ") and "schema" not in header:
+                header["schema"] = _scalar(line[8:], False)
+                index.record(header, "schema", j)
+                mode = None
+            elif line.startswith("- {") and mode == "datatype":
+                decl: dict = {}
+                for key, value in _flow_mapping(line[2:]):
+                    if key in decl:
+                        return None
+                    decl[key] = value
+                    index.record(decl, key, j)
+                index.record(header["datatype"], len(header["datatype"]), j)
+                header["datatype"].append(decl)
+            elif line.startswith("- {") and mode == "meta":
+                pairs = _flow_mapping(line[2:])
+                if len(pairs) != 1 or pairs[0][0] in header["meta"]:
+                    return None
+                header["meta"][pairs[0][0]] = pairs[0][1]
+                index.record(header["meta"], pairs[0][0], j)
+            elif line.startswith("- ") and mode == "meta":
+                end = j + 1
+                while end < len(header_lines) and header_lines[end].startswith("  "):
+                    end += 1
+                tail, tail_index = _tail("\n".join(header_lines[j:end]), 1 + j)
+                if not isinstance(tail, list) or len(tail) != 1 or not isinstance(tail[0], dict) or len(tail[0]) != 1:
+                    return None
+                [(key, value)] = tail[0].items()
+                if key in header["meta"]:
+                    return None
+                header["meta"][key] = value
+                index.record(header["meta"], key, j)
+                index.merge(tail_index)
+                remaining = header_lines[end:]
+                if any(not ln.startswith("schema: ") for ln in remaining) or len(remaining) > 1:
+                    return None
+                if remaining:
+                    header["schema"] = _scalar(remaining[0][8:], False)
+                    index.record(header, "schema", end)
+                return header, index
+            else:
+                return None
+    except (_NotFlowError, ParseError, RecursionError):
+        return None
+    return header, index
 
 
 def _plain_body(lines: list[str], start: int, delimiter: str, ncol: int) -> tuple | None:

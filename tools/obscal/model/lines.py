@@ -34,6 +34,28 @@ class LineIndex:
         shift = 1 + self.offset
         lines.update(zip(range(len(lines0)), (line + shift for line in lines0), strict=True))
 
+    def merge(self, other: LineIndex) -> None:
+        """Take over the lines ``other`` recorded (a part of the same text parsed on its own)."""
+        for key, lines in other._lines.items():
+            self._lines.setdefault(key, {}).update(lines)
+        self._keep.extend(other._keep)
+
+    def copied(self, old_root: Any, new_root: Any, shift: int) -> LineIndex:
+        """The lines of ``old_root`` for ``new_root``, a deep copy of it, moved down ``shift`` lines."""
+        out = LineIndex(self.offset)
+        stack = [(old_root, new_root)]
+        while stack:
+            old, new = stack.pop()
+            lines = self._lines.get(id(old))
+            if lines is not None:
+                out._lines[id(new)] = {key: line + shift for key, line in lines.items()}
+                out._keep.append(new)
+            if isinstance(old, dict):
+                stack.extend((old[k], new[k]) for k in old)
+            elif isinstance(old, list):
+                stack.extend(zip(old, new, strict=True))
+        return out
+
     def first_line(self, container: Any, key: Any) -> int | None:
         """The line recorded for ``key`` of ``container`` (None when not recorded)."""
         return self._lines.get(id(container), {}).get(key)
