@@ -308,7 +308,8 @@ class Validator:
             initargs=(self.profile, self.config, self.now),
         )
         try:
-            checked = pool.map(_check_in_worker, [(p, i, d, work) for p, i, d in todo], chunksize=4)
+            chunk = max(1, min(32, len(todo) // (8 * self.jobs)))  # few round trips, work still spread evenly
+            checked = pool.map(_check_in_worker, [(p, i, d, work) for p, i, d in todo], chunksize=chunk)
             for path, info in located:
                 yield path, info, (next(checked) if info is not None else None)
         finally:
