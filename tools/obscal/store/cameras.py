@@ -168,7 +168,10 @@ class Cameras:
         """
         swaps: list[SensorSwap] = []
         previous: str | None = None
-        for found in self.timeline(instrument).effective:
+        effective = self.timeline(instrument).effective
+        if len(effective) < 2:
+            return swaps  # one description: nothing can have been swapped
+        for found in effective:
             detector = self._view(found.path).detector_by_dir(detector_dir)
             serial = detector.serial if detector is not None and detector.serial else None
             if previous is not None and serial is not None and serial != previous and detector is not None:

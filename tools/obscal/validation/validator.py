@@ -13,6 +13,7 @@ them one at a time; :meth:`Validator.run` collects them into a :class:`Validatio
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import defaultdict
@@ -49,10 +50,19 @@ def display(path: Path) -> str:
     absolute = os.path.abspath(path)
     if absolute.startswith(here + os.sep):  # the common case, without resolving links
         return Path(absolute[len(here) + 1 :]).as_posix()
+    real_here, real_dir = _real(here), _real(os.path.dirname(absolute))
+    if real_dir is not None and real_here is not None and real_dir.startswith(real_here + os.sep):
+        return Path(real_dir[len(real_here) + 1 :], os.path.basename(absolute)).as_posix()
+    return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=4096)
+def _real(directory: str) -> str | None:
+    """A directory with its links resolved (cached: many files share a directory); None when it loops."""
     try:
-        return path.resolve().relative_to(Path(here).resolve()).as_posix()
-    except (ValueError, RuntimeError, OSError):  # outside the working directory, or a link that loops
-        return path.as_posix()
+        return str(Path(directory).resolve())
+    except (RuntimeError, OSError):
+        return None
 
 
 @dataclass
@@ -267,7 +277,7 @@ class Validator:
             if info is None:
                 yield FileOutcome(path, None, None, False)
                 continue
-            shown = display(path)
+            shown = display(path) if checked.problems else ""
             for problem in checked.problems:
                 if problem.file != shown:
                     key = (problem.file, problem.code, problem.message)
