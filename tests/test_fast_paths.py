@@ -210,3 +210,22 @@ HEADER = (
 def test_tricky_headers_read_the_same(meta: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fast, general = _read_both(HEADER.replace("{meta}", meta), monkeypatch)
     assert fast == general
+
+
+@pytest.mark.parametrize("bad", ["abc", "true", "null", "[1]"])
+def test_a_bad_value_inside_a_lookup_table_keeps_its_line_and_pointer(tmp_path: Path, bad: str) -> None:
+    """The fast paths step aside for a bad item: the message names its index, pointer and line."""
+    from obscal.testing.synthetic import write_decam_linearizers
+    from obscal.validation.validator import validate
+
+    write_decam_linearizers(tmp_path, 1, table=2048)
+    path = next(tmp_path.rglob("*.yaml"))
+    lines = path.read_text().splitlines()
+    start = lines.index("tableData:")
+    target = start + 2048 + 1 + 700  # row 1 begins after row 0's 2048 lines; item 700 of row 1
+    assert lines[target].startswith("  - ")
+    lines[target] = f"  - {bad}"
+    path.write_text("\n".join(lines) + "\n")
+    errors = [p for p in validate([path], "compat").report.errors if "tableData" in (p.pointer or "")]
+    assert errors, validate([path], "compat").report.problems
+    assert errors[0].pointer == "/tableData/1/700" and errors[0].line == target + 1, errors[0]
