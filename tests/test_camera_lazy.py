@@ -50,3 +50,23 @@ def test_a_damaged_entry_is_reported_as_in_the_whole_file(lsstcam: Path) -> None
 def test_other_layouts_are_read_whole(lsstcam: Path) -> None:
     text = lsstcam.read_text().replace("\ndetectors:\n- id:", "\ndetectors:\n  - id:", 1)
     assert cameras_module._lazy_view(lsstcam, text.encode()) is None
+
+
+def test_a_damaged_entry_is_one_clear_problem_for_the_validator_and_the_cli(lsstcam: Path, tmp_path: Path) -> None:
+    from obscal.testing.synthetic import Writer
+    from obscal.validation.validator import validate
+
+    from .conftest import run_cli
+
+    root = lsstcam.parents[2]
+    Writer(lsstcam_spec(), root).defects("defects", lsstcam_spec().detectors[94], datetime(2024, 1, 1), "x", 2)
+    text = lsstcam.read_text()
+    lsstcam.write_text(text.replace("  name: R22_S11\n", "  name: R22_S11\n  name: R22_S11\n", 1))
+    target = next(root.rglob("defects/r22_s11/*.ecsv"))
+    result = validate([target], "strict")
+    camera = [p for p in result.report.errors if p.code == "camera"]
+    assert len(camera) == 1 and "duplicate key 'name'" in camera[0].message, result.report.problems
+    assert not result.report.internal_errors
+    timeline = run_cli("lookup", "--root", str(root), "--instrument", "LSSTCam", "--type", "defects",
+                       "--detector", "94", "--date", "2024-06-01")  # fmt: skip
+    assert timeline.returncode == 1 and "duplicate key 'name'" in timeline.stderr and "internal" not in timeline.stderr

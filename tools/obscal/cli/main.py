@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from obscal._version import __version__
 from obscal.cli import options
 from obscal.cli.options import EXIT_CODES
-from obscal.model.problems import ObscalError, Report
+from obscal.model.problems import ObscalError, ParseError, Report
 from obscal.validation.config import Config
 
 if TYPE_CHECKING:
@@ -738,6 +738,10 @@ def _run(args: argparse.Namespace) -> int:
     except ObscalError as exc:
         print(f"obscal: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ParseError as exc:  # a data file an operation needed cannot be read (a camera description, say)
+        where = f"{exc.path}: " if getattr(exc, "path", None) else ""
+        print(f"obscal: error: {where}{exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+        return EXIT_PROBLEMS
     except KeyboardInterrupt:
         print("obscal: interrupted; nothing was left half-written", file=sys.stderr)
         return 130

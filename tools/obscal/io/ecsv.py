@@ -104,32 +104,35 @@ def read(text: str) -> Table:
 
     # Data section: the first non-comment line names the columns, then the rows.
     declared = [c.name for c in columns]
-    fast = _plain_body(lines, i, delimiter, len(columns)) if delimiter == " " else None
-    if fast is not None:
-        names_seen, cells, row_lines = fast
-        if names_seen[1] != declared:
-            raise ParseError(
-                f"the column-name line {names_seen[1]} does not match the header's columns {declared}",
-                line=names_seen[0],
-            )
-        for col, values in zip(columns, cells, strict=False):
-            col.data = _convert(col, values, row_lines)
-        return Table(
-            columns=columns,
-            meta=meta,
-            ecsv_version=version,
-            serialized_columns=serialized,
-            lines=index,
-            header=header,
-            row_lines=row_lines,
-            column_lines=column_lines,
+    body = _plain_body(lines, i, delimiter, len(columns)) if delimiter == " " else None
+    names_seen, cells, row_lines = body or _general_body(lines, i, delimiter, declared)
+    if names_seen[1] != declared:
+        raise ParseError(
+            f"the column-name line {names_seen[1]} does not match the header's columns {declared}",
+            line=names_seen[0],
         )
-    body_start = i
+    for col, values in zip(columns, cells, strict=False):
+        col.data = _convert(col, list(values), row_lines)
+    return Table(
+        columns=columns,
+        meta=meta,
+        ecsv_version=version,
+        serialized_columns=serialized,
+        lines=index,
+        header=header,
+        row_lines=row_lines,
+        column_lines=column_lines,
+    )
+
+
+def _general_body(lines: list[str], start: int, delimiter: str, declared: list[str]) -> tuple:
+    """The data section read line by line with the csv module (quotes, comments, blank lines, CR): returns
+    ``((line, names), columns, row_lines)`` like :func:`_plain_body`, or raises at the offending line."""
     rows: list[list[str]] = []
     row_lines: list[int] = []
     names_seen = None
     reader_lines = []
-    for n in range(body_start, len(lines)):
+    for n in range(start, len(lines)):
         line = lines[n].rstrip("\r")
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -150,32 +153,17 @@ def read(text: str) -> Table:
             line=len(lines),
             hint="after the header, write the column names separated by spaces: " + " ".join(declared),
         )
-    if names_seen[1] != declared:
-        raise ParseError(
-            f"the column-name line {names_seen[1]} does not match the header's columns {declared}",
-            line=names_seen[0],
-        )
-    ncol = len(columns)
-    for fields, lineno in zip(rows, row_lines, strict=False):
-        if len(fields) != ncol:
-            raise ParseError(
-                f"this row has {len(fields)} values but the table has {ncol} columns",
-                line=lineno,
-                hint="values are separated by single spaces; quote strings that contain spaces",
-            )
-    cells = list(zip(*rows, strict=False)) if rows else [() for _ in columns]
-    for col, values in zip(columns, cells, strict=False):
-        col.data = _convert(col, list(values), row_lines)
-    return Table(
-        columns=columns,
-        meta=meta,
-        ecsv_version=version,
-        serialized_columns=serialized,
-        lines=index,
-        header=header,
-        row_lines=row_lines,
-        column_lines=column_lines,
-    )
+    if names_seen[1] == declared:  # a wrong name line is reported by the caller
+        ncol = len(declared)
+        for fields, lineno in zip(rows, row_lines, strict=False):
+            if len(fields) != ncol:
+                raise ParseError(
+                    f"this row has {len(fields)} values but the table has {ncol} columns",
+                    line=lineno,
+                    hint="values are separated by single spaces; quote strings that contain spaces",
+                )
+    cells = list(zip(*rows, strict=False)) if rows else [() for _ in declared]
+    return names_seen, cells, row_lines
 
 
 # ------------------------------------------------------------------------------------------ header fast path

@@ -53,7 +53,6 @@ _INT = "tag:yaml.org,2002:int"
 # resolves, and constructs, the same way through the general path.
 _DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?")
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_NUMBER_START = frozenset("0123456789-+.")
 
 
 class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
@@ -61,15 +60,6 @@ class _CalibLoader(_Loader):  # type: ignore[misc,valid-type]
 
     line_index: LineIndex
     runs: _Runs | None = None
-
-    def resolve(self, kind: type, value: Any, implicit: tuple) -> str:
-        """The implicit tag of a node; plain decimal numbers are recognised first (the common case)."""
-        if kind is yaml.ScalarNode and implicit[0] and value and value[0] in _NUMBER_START:
-            if _DECIMAL_FLOAT.fullmatch(value):
-                return _FLOAT
-            if _DECIMAL_INT.fullmatch(value):
-                return _INT
-        return super().resolve(kind, value, implicit)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects or node in self.recursive_objects:

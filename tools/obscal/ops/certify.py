@@ -110,13 +110,9 @@ def certify(
     types = registry.load_types()
     if calib_type not in types:
         raise ObscalError(f"unknown calibration type {calib_type!r} (known: {', '.join(sorted(types))})")
-    from obscal.store.git import user_name  # GitPython only when a default author is needed
+    from obscal.store.git import edit_author  # GitPython only when a default author is needed
 
-    author = (author or user_name(root if root.exists() else Path.cwd())).strip()
-    if not author:
-        raise ObscalError("no author: pass --author NAME, or set git config user.name")
-    if "|" in author:
-        raise ObscalError("the author name cannot contain '|' (it separates the fields of an edit record)")
+    author = edit_author(author, root)
     reason = " ".join(reason.split())
     if not reason:
         raise ObscalError("give a reason (--reason): it becomes the edit record of the new file")

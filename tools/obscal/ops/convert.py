@@ -51,7 +51,7 @@ class Converted:
     fits: PurePosixPath
     source_sha256: str
     file_commit: str
-    metadata: dict
+    calib_id: str | None
 
 
 #: Called with the staging tree and the converted files before the tree is published (adds files to it).
@@ -324,7 +324,8 @@ def _convert_one(
         calib.writeFits(target, stamps)
     except ObscalError as exc:
         raise ObscalError(f"cannot be written as FITS: {exc}") from None
-    return Converted(info, rel, tuple(ranges), fits_rel, stamps.sha256, stamps.file_commit, dict(calib.getMetadata()))
+    calib_id = calib.getMetadata().get("CALIB_ID")
+    return Converted(info, rel, tuple(ranges), fits_rel, stamps.sha256, stamps.file_commit, calib_id)
 
 
 def _dirty_sources(repo: GitRepo | None, found: list[Path], rel_of: dict, at_revision: bool) -> dict[Path, str]:

@@ -263,7 +263,7 @@ def _rows(converted: list[Converted], label: str) -> tuple[list[dict], dict]:
                     "sha256": None,  # filled below, from the staged file
                     "source": item.source or info.relpath,
                     "source_commit": item.file_commit or None,
-                    "calib_id": item.metadata.get("CALIB_ID"),
+                    "calib_id": item.calib_id,
                     "dataset_id": dataset_id,
                     "replaces": r.via.name if r.via is not None else None,
                 }

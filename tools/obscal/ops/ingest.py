@@ -249,12 +249,21 @@ def ingest(
     rows = doc["rows"]
     types_ = doc["dataset_types"]
     _plan_dimensions(butler, doc, plan)
-    _plan_datasets(butler, dafbutler, rows, types_, plan)
-    _plan_certifications(butler, dafbutler, doc, plan)
+    _plan_datasets(butler, rows, types_, plan)
+    _plan_certifications(butler, doc, plan)
     if plan.conflicts or dry_run:
         return plan
     if not plan.nothing_to_do:
-        _apply(butler, dafbutler, bundle, doc, plan)
+        try:
+            _apply(butler, dafbutler, bundle, doc, plan)
+        except ObscalError:
+            raise
+        except Exception as exc:  # the butler refused something the plan did not foresee
+            raise ObscalError(
+                f"{repo}: the butler refused the ingest: {type(exc).__name__}: {exc}. Certifications change in one "
+                "transaction, so none of them was made; datasets already imported stay and are reused when you "
+                "ingest again"
+            ) from None
     _count(butler, doc, plan)
     return plan
 
@@ -311,7 +320,7 @@ def _plan_dimensions(butler, doc: dict, plan: IngestPlan) -> None:
                         )
 
 
-def _plan_datasets(butler, dafbutler, rows: list[dict], types_: dict, plan: IngestPlan) -> None:
+def _plan_datasets(butler, rows: list[dict], types_: dict, plan: IngestPlan) -> None:
     held: dict[str, str] = {}  # dataset id -> dataset type, of the bundle's types and instruments
     runs: dict[tuple[str, str], set[str]] = {}  # (type, run) -> JSON data ids held there
     if butler is not None:
@@ -349,7 +358,7 @@ def _plan_datasets(butler, dafbutler, rows: list[dict], types_: dict, plan: Inge
         plan.imports.append(row)
 
 
-def _plan_certifications(butler, dafbutler, doc: dict, plan: IngestPlan) -> None:
+def _plan_certifications(butler, doc: dict, plan: IngestPlan) -> None:
     from obscal.ops.export import calibration_collection, chain_collection
 
     for inst in sorted(doc["dimensions"]):

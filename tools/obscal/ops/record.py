@@ -44,14 +44,9 @@ def record(
     missing = [str(p) for p in files if not p.is_file()]
     if missing:
         raise ObscalError(f"not a file: {', '.join(missing)}")
-    if not author:
-        from obscal.store.git import user_name
+    from obscal.store.git import edit_author
 
-        author = user_name(files[0] if files else Path.cwd())
-    try:
-        entry = format_edit_record(now or utc_now(), author or "", reason)
-    except ValueError as exc:
-        raise ObscalError(f"{exc} (pass --author NAME, or set git config user.name)") from None
+    entry = format_edit_record(now or utc_now(), edit_author(author, files[0] if files else Path.cwd()), reason)
     result = OperationResult()
     types, dims = registry.load_types(), registry.dimensions()
     writes = []

@@ -39,7 +39,7 @@ from obscal.model.identity import (
 )
 from obscal.model.instants import creation_pair, format_iso, parse_metadata_instant, utc_now
 from obscal.model.layout import PathInfo
-from obscal.model.problems import Code, ObscalError, ParseError
+from obscal.model.problems import Code, ParseError
 from obscal.ops.results import OperationResult
 from obscal.ops.rewrite import RewriteError, rewritten
 from obscal.store.cameras import CameraError, Cameras
@@ -137,15 +137,9 @@ def upgrade(
     """
     paths = [Path(p) for p in paths]
     result = UpgradeResult(dry_run=dry_run)
-    if not author:
-        from obscal.store.git import user_name
+    from obscal.store.git import edit_author
 
-        author = user_name(paths[0] if paths and paths[0].exists() else Path.cwd())
-    author = (author or "").strip()
-    if not author:
-        raise ObscalError("no author: pass --author NAME, or set git config user.name")
-    if "|" in author:
-        raise ObscalError("the author name cannot contain '|' (it separates the fields of an edit record)")
+    author = edit_author(author, paths[0] if paths else Path.cwd())
     now = now or utc_now()
 
     checked = Validator("compat").run(paths, keep_calibrations=True)
@@ -360,7 +354,6 @@ class _CreationDates:
 
     def __init__(self) -> None:
         self._history: dict[Path, dict[str, list]] = {}
-        self._repos: dict[Path, object] = {}
 
     def of(self, path: Path) -> tuple[tuple[str, str], str]:
         from obscal.store.git import GitRepo

@@ -68,8 +68,15 @@ def _entry_parser(path: Path, text: str, item: str, first: int, name: str):
                 return parsed[0]
         except ParseError:
             pass
-        whole = read_document(path, text.encode("utf-8")).content or {}  # raises what is wrong, with its line
-        return next(d for d in whole.get("detectors") or [] if isinstance(d, dict) and d.get("name") == name)
+        try:
+            whole = read_document(path, text.encode("utf-8")).content or {}
+        except ParseError as exc:  # what is wrong with the file, with its line
+            line = f" (line {exc.line})" if exc.line else ""
+            raise CameraError(path, f"the camera description cannot be read: {exc.message}{line}") from None
+        found = [d for d in whole.get("detectors") or [] if isinstance(d, dict) and d.get("name") == name]
+        if not found:
+            raise CameraError(path, f"the camera description has no entry for detector {name!r}")
+        return found[0]
 
     return parse
 

@@ -227,3 +227,19 @@ def user_name(where: Path) -> str:
         return git.Git(str(start)).config("user.name").strip()
     except git.GitCommandError:
         return ""
+
+
+def edit_author(author: str | None, where: Path) -> str:
+    """The author of an edit record: ``author``, else ``git config user.name`` as seen from ``where``.
+
+    Raises
+    ------
+    ObscalError
+        There is none, or it contains ``|`` (which separates the fields of an edit record).
+    """
+    name = (author or user_name(where if where.exists() else Path.cwd())).strip()
+    if not name:
+        raise ObscalError("no author: pass --author NAME, or set git config user.name")
+    if "|" in name:
+        raise ObscalError("the author name cannot contain '|' (it separates the fields of an edit record)")
+    return name

@@ -77,7 +77,12 @@ class CheckContext:
         """The camera's detector for the file's detector directory, or None."""
         if self.camera is None or self.info.detector is None:
             return None
-        return self.camera.detector_by_dir(self.info.detector)
+        try:
+            return self.camera.detector_by_dir(self.info.detector)
+        except ParseError as exc:  # a large description is read entry by entry: this entry is damaged
+            self.error("camera", exc.message, hint="run obscal validate on the camera description")
+            self.camera = None  # said once; the checks that need the camera are skipped
+            return None
 
     def row_line(self, row: int) -> int | None:
         """The line of a table row."""
@@ -173,6 +178,8 @@ def _check_detector(ctx: CheckContext) -> None:
     if ctx.camera is None:
         return
     det = ctx.detector()
+    if det is None and ctx.camera is None:
+        return  # the camera's entry could not be read: reported by ctx.detector()
     if det is None:
         near = closest(info.detector, ctx.camera.detector_dirs())
         ctx.error(

@@ -400,6 +400,8 @@ class Validator:
         check_edit_history(ctx, self.now)
         try:
             calib.check(ctx)
+        except ParseError as exc:  # an entry of a large camera description, read as the check needed it
+            ctx.error("camera", exc.message, hint="run obscal validate on the camera description")
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             ctx.error("check", f"the values cannot be checked: {exc}")
         if info.calib_type == "camera" and doc.content is not None:
